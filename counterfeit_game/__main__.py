@@ -1,0 +1,4 @@
+from counterfeit_game.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

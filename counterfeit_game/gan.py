@@ -1,0 +1,154 @@
+"""The GAN as a keras.Model subclass with one fused, XLA-compiled training step.
+
+Why explicit gradients instead of the classic ``discriminator.trainable = False`` + stacked model:
+under Keras 3 the trainable flag is read when a model is compiled, so toggling it after compiling
+silently freezes (or fails to freeze) a network. Here each phase asks for gradients of exactly one
+network's ``trainable_weights`` and applies them with that network's own optimizer, so the other
+network cannot move. tests/test_gan.py checks this weight by weight.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from keras import ops  # noqa: E402
+
+from counterfeit_game.architectures import build_pair  # noqa: E402
+from counterfeit_game.hyperparams import GanConfig  # noqa: E402
+
+
+def _binary_accuracy(labels, scores):
+    return ops.mean(ops.cast(ops.equal(labels > 0.5, scores > 0.5), "float32"))
+
+
+class CounterfeitGAN(keras.Model):
+    """Counterfeiter (generator) and police (discriminator), trained in two phases per step.
+
+    Phase 1, the police learn: one Adam update on a batch of real bills (label 1), then one on a
+    batch of fakes (label 0), exactly as the original script's two ``train_on_batch`` calls; the
+    fakes are printed in inference mode, as ``generator.predict`` did. Phase 2, the counterfeiter
+    learns: fresh noise, fakes printed in training mode, judged by the police, and only the
+    generator's weights are updated towards the label "real".
+    """
+
+    def __init__(self, config: GanConfig = GanConfig(), **kwargs):
+        super().__init__(**kwargs)
+        self.config = config
+        self.latent_dim = config.latent_dim
+        keras.utils.set_random_seed(config.seed)
+        self.generator, self.discriminator = build_pair(config.architecture, config.latent_dim)
+        self.seed_generator = keras.random.SeedGenerator(config.seed)
+        self.bce = keras.losses.BinaryCrossentropy()
+        self.d_optimizer = keras.optimizers.Adam(config.d_learning_rate, beta_1=config.beta_1)
+        self.g_optimizer = keras.optimizers.Adam(config.g_learning_rate, beta_1=config.beta_1)
+        self.d_optimizer.build(self.discriminator.trainable_weights)
+        self.g_optimizer.build(self.generator.trainable_weights)
+        self._compiled_step = tf.function(self._one_step, jit_compile=True, reduce_retracing=True)
+        self._compiled_police = tf.function(self.police_phase, jit_compile=True)
+        self._compiled_counterfeiter = tf.function(self.counterfeiter_phase, jit_compile=True)
+        self._compiled_print = tf.function(self._print_and_judge, jit_compile=True)
+
+    # -- Keras plumbing -------------------------------------------------------------------------
+    def call(self, noise, training=False):
+        return self.generator(noise, training=training)
+
+    def compile(self, **kwargs):  # optimizers and loss are fixed by GanConfig
+        super().compile(**kwargs)
+
+    def train_step(self, data):
+        """For ``model.fit(real_images)``; the game and `train` use ``train_steps``."""
+        real = data[0] if isinstance(data, tuple) else data
+        out = self._one_step(real)
+        return {"d_loss": out["d_loss"], "d_acc": out["d_acc"], "g_loss": out["g_loss"]}
+
+    # -- the two phases -------------------------------------------------------------------------
+    def sample_noise(self, n):
+        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+
+    def police_phase(self, real, noise):
+        """Phase 1. Returns losses, accuracy and the police's scores for these very bills."""
+        fake = self.generator(noise, training=False)
+        n_real, n_fake = ops.shape(real)[0], ops.shape(fake)[0]
+        real_labels = ops.full((n_real, 1), self.config.real_label, dtype="float32")
+        fake_labels = ops.zeros((n_fake, 1), dtype="float32")
+        weights = self.discriminator.trainable_weights
+
+        with tf.GradientTape() as tape:
+            real_scores = self.discriminator(real, training=True)
+            d_loss_real = self.bce(real_labels, real_scores)
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss_real, weights), weights))
+
+        with tf.GradientTape() as tape:
+            fake_scores = self.discriminator(fake, training=True)
+            d_loss_fake = self.bce(fake_labels, fake_scores)
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss_fake, weights), weights))
+
+        d_acc = 0.5 * (
+            _binary_accuracy(ops.ones_like(real_scores), real_scores)
+            + _binary_accuracy(fake_labels, fake_scores)
+        )
+        return {
+            "d_loss": 0.5 * (d_loss_real + d_loss_fake),
+            "d_acc": d_acc,
+            "real_scores": ops.reshape(real_scores, (-1,)),
+            "fake_scores": ops.reshape(fake_scores, (-1,)),
+            "fake": fake,
+        }
+
+    def counterfeiter_phase(self, noise):
+        """Phase 2: only the generator's weights move; the police are only read."""
+        weights = self.generator.trainable_weights
+        valid = ops.ones((ops.shape(noise)[0], 1), dtype="float32")
+        with tf.GradientTape() as tape:
+            fake = self.generator(noise, training=True)
+            scores = self.discriminator(fake, training=False)
+            g_loss = self.bce(valid, scores)
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+        return {"g_loss": g_loss}
+
+    def _one_step(self, real):
+        batch = ops.shape(real)[0]
+        police = self.police_phase(real, self.sample_noise(batch))
+        counterfeiter = self.counterfeiter_phase(self.sample_noise(batch))
+        return {**police, **counterfeiter}
+
+    # -- what the trainer calls -----------------------------------------------------------------
+    def train_steps(self, real_batch: np.ndarray) -> dict:
+        """One compiled step on a (batch, 28, 28, 1) float32 batch in [-1, 1]; numpy out."""
+        out = self._compiled_step(tf.convert_to_tensor(real_batch, dtype=tf.float32))
+        return {k: v.numpy() for k, v in out.items()}
+
+    def _print_and_judge(self, noise):
+        fake = self.generator(noise, training=False)
+        return fake, ops.reshape(self.discriminator(fake, training=False), (-1,))
+
+    def print_bills(self, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Counterfeits for the given noise (inference mode) and the police's scores for them."""
+        fake, scores = self._compiled_print(tf.convert_to_tensor(noise, dtype=tf.float32))
+        return fake.numpy(), scores.numpy()
+
+    def judge(self, images: np.ndarray) -> np.ndarray:
+        return ops.convert_to_numpy(
+            ops.reshape(self.discriminator(images, training=False), (-1,))
+        )
+
+    # -- state for checkpoints ------------------------------------------------------------------
+    def state_variables(self) -> dict[str, tf.Variable]:
+        """Every variable a checkpoint must hold, under a stable name."""
+        named = {}
+        for prefix, variables in (
+            ("generator", self.generator.variables),
+            ("discriminator", self.discriminator.variables),
+            ("d_optimizer", self.d_optimizer.variables),
+            ("g_optimizer", self.g_optimizer.variables),
+            ("seed", [self.seed_generator.state]),
+        ):
+            for index, variable in enumerate(variables):
+                named[f"{prefix}/{index:03d}/{variable.path}"] = variable
+        return named

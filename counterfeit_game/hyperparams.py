@@ -1,0 +1,27 @@
+"""Hyperparameters of one GAN run. TF-free so the game and config can name them before TF loads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    """Defaults are the classic Keras MNIST GAN's."""
+
+    architecture: str = "original"
+    latent_dim: int = 100
+    batch_size: int = 32
+    d_learning_rate: float = 2e-4
+    g_learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    real_label: float = 1.0  # < 1.0 is one-sided label smoothing for the police's real bills
+    seed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(values: dict) -> "GanConfig":
+        known = {k: values[k] for k in GanConfig.__dataclass_fields__ if k in values}
+        return GanConfig(**known)

@@ -1,0 +1,128 @@
+"""The frozen records the UI reads. No TensorFlow here: the game imports this before TF loads.
+
+Arrays inside a snapshot are read-only numpy arrays; a renderer may keep a snapshot as long as it
+likes, the trainer never changes it afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+IMAGE_SIDE = 28
+GRID_SIDE = 5  # the progress grid is GRID_SIDE x GRID_SIDE bills from one fixed noise batch
+
+STATUS_LOADING = "loading"  # the engine is still starting (TensorFlow importing, data loading)
+STATUS_RUNNING = "running"
+STATUS_PAUSED = "paused"
+STATUS_FAILED = "failed"  # training raised; see TrainingSnapshot.message
+STATUS_CLOSED = "closed"
+
+
+def frozen_array(values, dtype=None) -> np.ndarray:
+    """A read-only copy, so a snapshot cannot be changed behind a renderer's back."""
+    array = np.array(values, dtype=dtype, copy=True)
+    array.setflags(write=False)
+    return array
+
+
+def to_pixels(images) -> np.ndarray:
+    """[-1, 1] float images (any leading shape, trailing 28x28[x1]) -> uint8 0..255, 28x28."""
+    array = np.asarray(images, dtype=np.float32)
+    if array.shape[-1] == 1:
+        array = array[..., 0]
+    return np.clip(np.rint((array + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class StepBills:
+    """The bills of one training step and what the police said about each of them.
+
+    ``real`` and ``fake`` are (n, 28, 28) uint8; the scores are the discriminator's probability
+    of "real" for those very images, computed inside that step's phase 1.
+    """
+
+    step: int
+    real: np.ndarray
+    fake: np.ndarray
+    real_scores: np.ndarray
+    fake_scores: np.ndarray
+
+    @property
+    def police_accuracy(self) -> float:
+        caught = np.count_nonzero(self.fake_scores < 0.5) + np.count_nonzero(self.real_scores >= 0.5)
+        return caught / max(1, len(self.real_scores) + len(self.fake_scores))
+
+
+@dataclass(frozen=True)
+class LossHistory:
+    """Every step's losses so far; each array has one entry per step, in step order."""
+
+    step: np.ndarray
+    d_loss: np.ndarray
+    d_acc: np.ndarray
+    g_loss: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.step.shape[0])
+
+    @staticmethod
+    def empty() -> "LossHistory":
+        return LossHistory(
+            frozen_array([], np.int64),
+            frozen_array([], np.float32),
+            frozen_array([], np.float32),
+            frozen_array([], np.float32),
+        )
+
+
+@dataclass(frozen=True)
+class GridFrame:
+    """The 5x5 bills printed from the FIXED noise at one step: comparable from step to step."""
+
+    step: int
+    images: np.ndarray  # (25, 28, 28) uint8
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """The examiner's verdict on a batch of counterfeits (see quality.py)."""
+
+    step: int
+    fed: float  # Frechet examiner distance to real test digits; lower is better
+    score: float  # 0..100 "forgery quality" derived from fed
+    confidence: float  # examiner's mean top-class probability on the counterfeits
+    coverage: int  # how many of the 10 digits the counterfeiter produces
+    histogram: tuple[int, ...]  # counterfeits read as 0..9
+
+
+@dataclass(frozen=True)
+class TrainingSnapshot:
+    status: str
+    step: int  # steps completed since the counterfeiter was hired (0 = untrained)
+    speed: float | None  # requested steps per second; None means as fast as possible
+    steps_per_second: float  # measured recently
+    history: LossHistory
+    bills: StepBills | None
+    grids: tuple[GridFrame, ...]
+    quality: QualityReport | None = None
+    architecture: str = "original"
+    seed: int = 0
+    generation: int = 0  # changes on reset/load, so caches derived from older runs can be dropped
+    message: str | None = None  # the latest notice or error, for the status line
+    batch_size: int = 32
+    extra: dict = field(default_factory=dict)
+
+    @staticmethod
+    def loading(message: str | None = None) -> "TrainingSnapshot":
+        return TrainingSnapshot(
+            status=STATUS_LOADING,
+            step=0,
+            speed=None,
+            steps_per_second=0.0,
+            history=LossHistory.empty(),
+            bills=None,
+            grids=(),
+            message=message,
+        )
