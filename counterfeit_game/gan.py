@@ -50,9 +50,12 @@ class CounterfeitGAN(keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_weights)
         self.g_optimizer.build(self.generator.trainable_weights)
         self._compiled_step = tf.function(self._one_step, jit_compile=True, reduce_retracing=True)
-        self._compiled_police = tf.function(self.police_phase, jit_compile=True)
-        self._compiled_counterfeiter = tf.function(self.counterfeiter_phase, jit_compile=True)
-        self._compiled_print = tf.function(self._print_and_judge, jit_compile=True)
+        # Rarely called: plain graphs, which trace in a fraction of an XLA compile's time.
+        self._compiled_print = tf.function(self._print_and_judge, reduce_retracing=True)
+        self._compiled_measure = tf.function(self.measure_phase, reduce_retracing=True)
+        self._initial_optimizer_state = [
+            v.numpy() for v in self.d_optimizer.variables + self.g_optimizer.variables
+        ]
 
     # -- Keras plumbing -------------------------------------------------------------------------
     def call(self, noise, training=False):
@@ -112,6 +115,24 @@ class CounterfeitGAN(keras.Model):
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
         return {"g_loss": g_loss}
 
+    def measure_phase(self, real, noise):
+        """The losses a step would report, without learning: the "before" row of a run (step 0)."""
+        fake = self.generator(noise, training=False)
+        real_scores = self.discriminator(real, training=False)
+        fake_scores = self.discriminator(fake, training=False)
+        ones = ops.ones_like(real_scores)
+        zeros = ops.zeros_like(fake_scores)
+        d_loss = 0.5 * (self.bce(ones * self.config.real_label, real_scores) + self.bce(zeros, fake_scores))
+        d_acc = 0.5 * (_binary_accuracy(ones, real_scores) + _binary_accuracy(zeros, fake_scores))
+        return {
+            "d_loss": d_loss,
+            "d_acc": d_acc,
+            "g_loss": self.bce(ops.ones_like(fake_scores), fake_scores),
+            "real_scores": ops.reshape(real_scores, (-1,)),
+            "fake_scores": ops.reshape(fake_scores, (-1,)),
+            "fake": fake,
+        }
+
     def _one_step(self, real):
         batch = ops.shape(real)[0]
         police = self.police_phase(real, self.sample_noise(batch))
@@ -123,6 +144,30 @@ class CounterfeitGAN(keras.Model):
         """One compiled step on a (batch, 28, 28, 1) float32 batch in [-1, 1]; numpy out."""
         out = self._compiled_step(tf.convert_to_tensor(real_batch, dtype=tf.float32))
         return {k: v.numpy() for k, v in out.items()}
+
+    def measure(self, real_batch: np.ndarray) -> dict:
+        real = tf.convert_to_tensor(real_batch, dtype=tf.float32)
+        out = self._compiled_measure(real, self.sample_noise(real.shape[0]))
+        return {k: v.numpy() for k, v in out.items()}
+
+    def reinitialize(self, seed: int) -> None:
+        """A new random counterfeiter and police, in place.
+
+        In place rather than a new model: the compiled step keeps working without another XLA
+        compile, and a kiosk that resets every few minutes for weeks does not pile up traced graphs.
+        """
+        keras.utils.set_random_seed(seed)
+        fresh_generator, fresh_discriminator = build_pair(self.config.architecture, self.latent_dim)
+        for target, source in ((self.generator, fresh_generator), (self.discriminator, fresh_discriminator)):
+            for variable, value in zip(target.variables, source.variables):
+                variable.assign(value.value)
+        for variable, value in zip(
+            self.d_optimizer.variables + self.g_optimizer.variables, self._initial_optimizer_state
+        ):
+            variable.assign(value)
+        self.seed_generator.state.assign(keras.random.SeedGenerator(seed).state.value)
+        self.config = GanConfig.from_dict({**self.config.as_dict(), "seed": seed})
+        del fresh_generator, fresh_discriminator
 
     def _print_and_judge(self, noise):
         fake = self.generator(noise, training=False)

@@ -63,6 +63,7 @@ class LossHistory:
     d_loss: np.ndarray
     d_acc: np.ndarray
     g_loss: np.ndarray
+    elapsed: np.ndarray | None = None  # seconds since the run began, where known
 
     def __len__(self) -> int:
         return int(self.step.shape[0])
@@ -75,6 +76,70 @@ class LossHistory:
             frozen_array([], np.float32),
             frozen_array([], np.float32),
         )
+
+
+class HistoryBuffer:
+    """Append-only loss history that hands out frozen views without copying.
+
+    Appends write past the end of every view handed out so far, so old views never change. Past
+    ``max_rows`` the older half is thinned to every other row (into new arrays), which keeps a
+    kiosk that trains for weeks at bounded memory while the chart still spans the whole run.
+    """
+
+    COLUMNS = ("step", "d_loss", "d_acc", "g_loss", "elapsed")
+    _DTYPES = (np.int64, np.float32, np.float32, np.float32, np.float32)
+
+    def __init__(self, max_rows: int = 200_000, rows=None):
+        self.max_rows = max_rows
+        self._columns = [np.zeros(1024, dtype) for dtype in self._DTYPES]
+        self._length = 0
+        if rows is not None:
+            self.extend(rows)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def extend(self, rows) -> None:
+        """Add rows of (step, d_loss, d_acc, g_loss, elapsed)."""
+        rows = np.asarray(rows, np.float64)
+        if rows.size == 0:
+            return
+        rows = rows.reshape(-1, len(self.COLUMNS))
+        needed = self._length + len(rows)
+        if needed > len(self._columns[0]):
+            capacity = max(needed, 2 * len(self._columns[0]))
+            self._columns = [self._grown(column, capacity) for column in self._columns]
+        for index, column in enumerate(self._columns):
+            column[self._length : needed] = rows[:, index]
+        self._length = needed
+        if self._length > self.max_rows:
+            self._thin()
+
+    def append(self, step, d_loss, d_acc, g_loss, elapsed=0.0) -> None:
+        self.extend([[step, d_loss, d_acc, g_loss, elapsed]])
+
+    def _grown(self, column: np.ndarray, capacity: int) -> np.ndarray:
+        grown = np.zeros(capacity, column.dtype)
+        grown[: self._length] = column[: self._length]
+        return grown
+
+    def _thin(self) -> None:
+        half = self._length // 2
+        kept = [np.concatenate([c[:half:2], c[half : self._length]]) for c in self._columns]
+        self._length = len(kept[0])
+        self._columns = [self._grown(column, 2 * self._length) for column in kept]
+
+    def rows(self, start: int = 0) -> np.ndarray:
+        """A (k, 5) float64 copy of rows [start:], e.g. to send across a process boundary."""
+        return np.stack([c[start : self._length].astype(np.float64) for c in self._columns], axis=1)
+
+    def view(self) -> LossHistory:
+        views = []
+        for column in self._columns:
+            view = column[: self._length]
+            view.setflags(write=False)
+            views.append(view)
+        return LossHistory(*views)
 
 
 @dataclass(frozen=True)
@@ -126,3 +191,14 @@ class TrainingSnapshot:
             grids=(),
             message=message,
         )
+
+
+MAX_GRID_FRAMES = 240  # filmstrip frames kept per run; beyond it the older half is thinned
+
+
+def thin_frames(frames: list, max_frames: int = MAX_GRID_FRAMES) -> list:
+    """Keep the first frame, every other one of the older half, and all of the newer half."""
+    if len(frames) <= max_frames:
+        return frames
+    half = len(frames) // 2
+    return frames[:half:2] + frames[half:]

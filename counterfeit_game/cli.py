@@ -1,0 +1,99 @@
+"""`counterfeit-game [play] | train | evaluate`: argument parsing and the one place errors become
+exit codes. A UserFacingError prints one line and exits with 2; nothing prints a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from counterfeit_game import __version__
+from counterfeit_game.errors import UserFacingError
+
+SUBCOMMANDS = ("play", "train", "evaluate")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default="bundled",
+                        help="MNIST source: 'bundled' (default, offline), 'keras' (Keras's cache, "
+                             "downloads if needed), a path to mnist.npz, or a folder of IDX files")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="counterfeit-game",
+        description="Counterfeit: watch a real GAN learn. A counterfeiter (generator) prints bills "
+                    "from noise; the police (discriminator) stamp them REAL or FAKE.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="{play,train,evaluate}")
+
+    play = commands.add_parser("play", help="open the game (the default)")
+    _common(play)
+    _add_play(play)
+
+    train = commands.add_parser("train", help="train headless, as the original script")
+    _common(train)
+    from counterfeit_game.train_command import add_train_arguments
+
+    add_train_arguments(train)
+
+    evaluate = commands.add_parser("evaluate", help="measure a saved generator's forgeries")
+    evaluate.add_argument("-v", "--verbose", action="store_true", help="log more")
+    _add_evaluate(evaluate)
+    return parser
+
+
+def _add_play(parser) -> None:
+    try:
+        from counterfeit_game.game.play_command import add_play_arguments
+    except ImportError:
+        return
+    add_play_arguments(parser)
+
+
+def _add_evaluate(parser) -> None:
+    try:
+        from counterfeit_game.evaluate_command import add_evaluate_arguments
+    except ImportError:
+        return
+    add_evaluate_arguments(parser)
+
+
+def _dispatch(args) -> int:
+    if args.command == "train":
+        from counterfeit_game.train_command import run_train
+
+        return run_train(args)
+    if args.command == "evaluate":
+        from counterfeit_game.evaluate_command import run_evaluate
+
+        return run_evaluate(args)
+    from counterfeit_game.game.play_command import run_play
+
+    return run_play(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `counterfeit-game` alone, or with only play options, plays.
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "play")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        return int(_dispatch(args) or 0)
+    except UserFacingError as exc:
+        print(f"counterfeit-game: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("counterfeit-game: interrupted", file=sys.stderr)
+        return 130
