@@ -47,9 +47,14 @@ class CounterfeitGAN(keras.Model):
         self.bce = keras.losses.BinaryCrossentropy()
         self.d_optimizer = keras.optimizers.Adam(config.d_learning_rate, beta_1=config.beta_1)
         self.g_optimizer = keras.optimizers.Adam(config.g_learning_rate, beta_1=config.beta_1)
-        self.d_optimizer.build(self.discriminator.trainable_weights)
-        self.g_optimizer.build(self.generator.trainable_weights)
+        # Each phase's weight list is fixed here, once: flipping a ``trainable`` flag later cannot
+        # silently stop (or start) either network learning.
+        self.d_weights = list(self.discriminator.trainable_weights)
+        self.g_weights = list(self.generator.trainable_weights)
+        self.d_optimizer.build(self.d_weights)
+        self.g_optimizer.build(self.g_weights)
         self._compiled_step = tf.function(self._one_step, jit_compile=True, reduce_retracing=True)
+        self._compiled_many = tf.function(self._many_steps, jit_compile=True, reduce_retracing=True)
         # Rarely called: plain graphs, which trace in a fraction of an XLA compile's time.
         self._compiled_print = tf.function(self._print_and_judge, reduce_retracing=True)
         self._compiled_measure = tf.function(self.measure_phase, reduce_retracing=True)
@@ -80,7 +85,7 @@ class CounterfeitGAN(keras.Model):
         n_real, n_fake = ops.shape(real)[0], ops.shape(fake)[0]
         real_labels = ops.full((n_real, 1), self.config.real_label, dtype="float32")
         fake_labels = ops.zeros((n_fake, 1), dtype="float32")
-        weights = self.discriminator.trainable_weights
+        weights = self.d_weights
 
         with tf.GradientTape() as tape:
             real_scores = self.discriminator(real, training=True)
@@ -106,7 +111,7 @@ class CounterfeitGAN(keras.Model):
 
     def counterfeiter_phase(self, noise):
         """Phase 2: only the generator's weights move; the police are only read."""
-        weights = self.generator.trainable_weights
+        weights = self.g_weights
         valid = ops.ones((ops.shape(noise)[0], 1), dtype="float32")
         with tf.GradientTape() as tape:
             fake = self.generator(noise, training=True)
@@ -139,6 +144,20 @@ class CounterfeitGAN(keras.Model):
         counterfeiter = self.counterfeiter_phase(self.sample_noise(batch))
         return {**police, **counterfeiter}
 
+    def _many_steps(self, reals):
+        """Several steps in one compiled call (a loop inside XLA): no per-step dispatch cost.
+
+        Returns every step's losses and the last step's bills and scores.
+        """
+        count = ops.shape(reals)[0]
+        losses = tf.TensorArray(tf.float32, size=count)
+        last = self._one_step(reals[0])
+        losses = losses.write(0, ops.stack([last["d_loss"], last["d_acc"], last["g_loss"]]))
+        for index in tf.range(1, count):
+            last = self._one_step(reals[index])
+            losses = losses.write(index, ops.stack([last["d_loss"], last["d_acc"], last["g_loss"]]))
+        return {**last, "losses": losses.stack()}
+
     # -- what the trainer calls -----------------------------------------------------------------
     def train_steps(self, real_batch: np.ndarray) -> dict:
         """One compiled step on a (batch, 28, 28, 1) float32 batch in [-1, 1]; numpy out."""
@@ -168,6 +187,11 @@ class CounterfeitGAN(keras.Model):
         self.seed_generator.state.assign(keras.random.SeedGenerator(seed).state.value)
         self.config = GanConfig.from_dict({**self.config.as_dict(), "seed": seed})
         del fresh_generator, fresh_discriminator
+
+    def train_many(self, real_batches: np.ndarray) -> dict:
+        """``len(real_batches)`` steps in one call; "losses" is (k, 3): d_loss, d_acc, g_loss."""
+        out = self._compiled_many(tf.convert_to_tensor(real_batches, dtype=tf.float32))
+        return {k: v.numpy() for k, v in out.items()}
 
     def _print_and_judge(self, noise):
         fake = self.generator(noise, training=False)

@@ -156,7 +156,7 @@ def run_train(args: argparse.Namespace) -> int:
 
     from counterfeit_game.hyperparams import GanConfig
     from counterfeit_game.outputs import save_loss_plot, save_sample_grid
-    from counterfeit_game.trainer import TrainingRun
+    from counterfeit_game.trainer import TrainingRun, chunk_size
 
     config = GanConfig(batch_size=args.batch_size, seed=args.seed,
                        architecture=args.architecture or "original")
@@ -202,7 +202,7 @@ def run_train(args: argparse.Namespace) -> int:
             sample_point()
             save_all()
         while run.step < args.steps:
-            out_step = run.train_step()
+            out_step = run.train_chunk(chunk_size(run.step, interval, args.steps))
             progress.update(run.step, float(out_step["d_loss"]), float(out_step["d_acc"]),
                             float(out_step["g_loss"]))
             if run.step % interval == 0 or run.step == args.steps:
