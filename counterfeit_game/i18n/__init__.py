@@ -1,8 +1,9 @@
 """Message catalogs: every visitor-facing string comes from here, by key.
 
-Catalogs are flat JSON files (``en.json``, ``es.json``) beside this module. A key missing from the
-chosen language falls back to English, and a key missing from English shows the key itself, so a
-gap is visible but never a crash.
+Catalogs are flat JSON files (``en.json``, ``es.json``) beside this module. A part of the program
+may keep its own keys in ``<language>_<part>.json`` (e.g. ``es_kiosk.json``); those are merged into
+the language's catalog. A key missing from the chosen language falls back to English, and a key
+missing from English shows the key itself, so a gap is visible but never a crash.
 """
 
 from __future__ import annotations
@@ -20,22 +21,37 @@ _language = DEFAULT_LANGUAGE
 
 
 def available_languages() -> list[str]:
-    return sorted(p.stem for p in _DIR.glob("*.json"))
+    return sorted({p.stem.split("_", 1)[0] for p in _DIR.glob("*.json")})
+
+
+def catalog_files(language: str) -> list[Path]:
+    """``<language>.json`` first, then its parts in name order."""
+    base = _DIR / f"{language}.json"
+    parts = sorted(_DIR.glob(f"{language}_*.json"))
+    return ([base] if base.exists() else []) + parts
 
 
 @lru_cache(maxsize=None)
 def catalog(language: str) -> dict[str, str]:
-    path = _DIR / f"{language}.json"
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
+    files = catalog_files(language)
+    if not files:
         log.warning("no message catalog for language %r; using English", language)
         return {}
-    except (OSError, ValueError) as exc:
-        log.error("message catalog %s is unreadable (%s); using English", path, exc)
-        return {}
-    return {str(k): str(v) for k, v in data.items()}
+    merged: dict[str, str] = {}
+    for path in files:
+        try:
+            with path.open(encoding="utf-8") as handle:
+                data = json.load(handle)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            log.error("message catalog %s is unreadable (%s); skipping it", path, exc)
+            continue
+        for key, value in data.items():
+            if key in merged:
+                log.warning("message %r is in more than one %s catalog; %s wins", key, language, path.name)
+            merged[str(key)] = str(value)
+    return merged
 
 
 def set_language(language: str) -> None:

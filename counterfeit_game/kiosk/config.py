@@ -1,0 +1,429 @@
+"""Kiosk settings from a TOML file, checked key by key, with a default for everything.
+
+An operator edits the file by hand once and then nobody looks at the kiosk for weeks, so every
+mistake is refused at start-up with a message naming the file, the dotted key and the problem;
+nothing is silently ignored. ``sample-kiosk.toml`` beside this module lists every key with its
+default (a test keeps it complete).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable
+
+from counterfeit_game.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_CONFIG = Path(__file__).resolve().parent / "sample-kiosk.toml"
+
+RESET_POLICIES = ("continue", "restart", "checkpoint")
+EXIT_GESTURES = ("corner-taps", "long-press")
+EXIT_CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
+GUESS_PANEL = "guess"  # the guessing game; the other panel names are the workshop's
+DEFAULT_PIN = "1234"
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """What ``game.difficulty`` changes: only the guessing game, never the training itself."""
+
+    round_length: int  # bills per guess round
+    fake_age: float  # fakes come from the counterfeiter as it was at this fraction of its steps so far
+    best_of: int  # print this many fakes per fake shown and show the police's favourite
+
+
+DIFFICULTIES = {
+    "easy": Difficulty(round_length=6, fake_age=1 / 3, best_of=1),
+    "normal": Difficulty(round_length=10, fake_age=1.0, best_of=1),
+    "hard": Difficulty(round_length=10, fake_age=1.0, best_of=3),
+}
+
+
+def default_kiosk_home() -> Path:
+    return Path.home() / "counterfeit_game" / "kiosk"
+
+
+def workshop_panels() -> tuple[str, ...]:
+    """Panel names the game knows, plus the guessing game. Imported late: no pygame needed."""
+    from counterfeit_game.game.settings import ALL_PANELS
+
+    return tuple(dict.fromkeys((*ALL_PANELS, GUESS_PANEL)))
+
+
+def known_languages() -> tuple[str, ...]:
+    from counterfeit_game import i18n
+
+    return tuple(i18n.available_languages())
+
+
+# --- value checks: each takes the raw TOML value and returns the stored one or raises _Bad ------
+
+
+class _Bad(Exception):
+    """A value's problem, without the file and key (the loader adds those)."""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}" (text)'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return str(value)
+
+
+def _boolean() -> Callable:
+    def check(value):
+        if not isinstance(value, bool):
+            raise _Bad(f"must be true or false, got {_show(value)}")
+        return value
+
+    return check
+
+
+def _number(low: float, high: float, unit: str = "", whole: bool = False) -> Callable:
+    kind = ("a whole number" if whole else "a number") + (f" of {unit}" if unit else "")
+    unit = f" {unit}" if unit else ""
+
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Bad(f"must be {kind}, got {_show(value)}")
+        if whole and not (isinstance(value, int) or float(value).is_integer()):
+            raise _Bad(f"must be {kind}, got {value}")
+        if not math.isfinite(value) or not low <= value <= high:
+            raise _Bad(f"must be between {low:g} and {high:g}{unit}, got {value}")
+        return int(value) if whole else float(value)
+
+    return check
+
+
+def _choice(options: Callable[[], tuple[str, ...]] | tuple[str, ...]) -> Callable:
+    def check(value):
+        allowed = options() if callable(options) else options
+        listed = ", ".join(f'"{o}"' for o in allowed)
+        if not isinstance(value, str):
+            raise _Bad(f"must be one of {listed}, got {_show(value)}")
+        if value not in allowed:
+            close = difflib.get_close_matches(value, allowed, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise _Bad(f'must be one of {listed}, got "{value}"{hint}')
+        return value
+
+    return check
+
+
+def _panels() -> Callable:
+    def check(value):
+        allowed = workshop_panels()
+        listed = ", ".join(f'"{p}"' for p in allowed)
+        if not isinstance(value, list):
+            raise _Bad(f"must be a list of panel names from {listed}, got {_show(value)}")
+        chosen = []
+        for item in value:
+            if not isinstance(item, str) or item not in allowed:
+                shown = f'"{item}"' if isinstance(item, str) else _show(item)
+                close = difflib.get_close_matches(item, allowed, n=1) if isinstance(item, str) else []
+                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                raise _Bad(f"unknown panel {shown}{hint}; panels are {listed}")
+            if item in chosen:
+                raise _Bad(f'lists "{item}" twice')
+            chosen.append(item)
+        return tuple(chosen)
+
+    return check
+
+
+def _speed() -> Callable:
+    as_number = _number(0.01, 10_000, "steps per second")
+
+    def check(value):
+        if value == "max":
+            return None
+        try:
+            return as_number(value)
+        except _Bad as bad:
+            raise _Bad(f'{bad} (or "max" for as fast as possible)') from None
+
+    return check
+
+
+def _pin() -> Callable:
+    def check(value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise _Bad(f'must be text in quotes, e.g. pin = "{value}"')
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4,8}", value):
+            raise _Bad(f"must be 4 to 8 digits in quotes, got {_show(value)}")
+        return value
+
+    return check
+
+
+def _text(pattern: str = r".+", what: str = "text") -> Callable:
+    def check(value):
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise _Bad(f"must be {what}, got {_show(value)}")
+        return value
+
+    return check
+
+
+def _architecture() -> Callable:
+    """Names are checked against the engine's TF-free list where it publishes one."""
+    plain = _text(r"[A-Za-z0-9_-]+", "an architecture name")
+
+    def check(value):
+        value = plain(value)
+        from counterfeit_game import hyperparams
+
+        names = getattr(hyperparams, "ARCHITECTURE_NAMES", None)
+        return _choice(tuple(names))(value) if names else value
+
+    return check
+
+
+def _folder() -> Callable:
+    def check(value):
+        if not isinstance(value, str) or not value.strip():
+            raise _Bad(f"must be a folder path in quotes, got {_show(value)}")
+        return Path(value)  # ~ and relative paths are resolved by the loader, which knows the file
+
+    return check
+
+
+def _optional_file() -> Callable:
+    def check(value):
+        if not isinstance(value, str):
+            raise _Bad(f'must be a file path in quotes, or "" for none, got {_show(value)}')
+        return Path(value) if value.strip() else None
+
+    return check
+
+
+def _setting(default=None, check: Callable | None = None, factory: Callable | None = None):
+    meta = {"check": check}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+# --- the settings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    idle_timeout: float = _setting(60.0, _number(5, 3600, "seconds"))
+    countdown_seconds: float = _setting(15.0, _number(3, 120, "seconds"))
+    reset_policy: str = _setting("continue", _choice(RESET_POLICIES))
+    reset_checkpoint: Path | None = _setting(None, _optional_file())
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    language: str = _setting("en", _choice(known_languages))
+    fullscreen: bool = _setting(True, _boolean())
+    panels: tuple[str, ...] = _setting(check=_panels(), factory=workshop_panels)
+
+    def shows(self, panel: str) -> bool:
+        return panel in self.panels
+
+
+@dataclass(frozen=True)
+class SoundSettings:
+    enabled: bool = _setting(True, _boolean())
+    volume: float = _setting(0.6, _number(0, 1))
+
+
+@dataclass(frozen=True)
+class GameplaySettings:
+    difficulty: str = _setting("normal", _choice(tuple(DIFFICULTIES)))
+    speed: float | None = _setting(None, _speed())  # steps per second; None = as fast as possible
+
+    @property
+    def rules(self) -> Difficulty:
+        return DIFFICULTIES[self.difficulty]
+
+
+@dataclass(frozen=True)
+class OperatorSettings:
+    exit_gesture: str = _setting("corner-taps", _choice(EXIT_GESTURES))
+    exit_corner: str = _setting("top-left", _choice(EXIT_CORNERS))
+    exit_taps: int = _setting(5, _number(2, 20, "taps", whole=True))
+    exit_seconds: float = _setting(3.0, _number(0.5, 30, "seconds"))
+    pin: str = _setting(DEFAULT_PIN, _pin())
+    pin_attempts: int = _setting(3, _number(1, 20, "attempts", whole=True))
+    lockout_seconds: float = _setting(60.0, _number(0, 3600, "seconds"))
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    log_dir: Path = _setting(check=_folder(), factory=lambda: default_kiosk_home() / "logs")
+    data_dir: Path = _setting(check=_folder(), factory=lambda: default_kiosk_home() / "data")
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    architecture: str = _setting("original", _architecture())
+    checkpoint_minutes: float = _setting(5.0, _number(0.5, 24 * 60, "minutes"))
+    hang_seconds: float = _setting(60.0, _number(10, 3600, "seconds"))
+
+
+SECTIONS: dict[str, type] = {
+    "session": SessionSettings,
+    "display": DisplaySettings,
+    "sound": SoundSettings,
+    "game": GameplaySettings,
+    "operator": OperatorSettings,
+    "paths": PathSettings,
+    "training": TrainingSettings,
+}
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    session: SessionSettings = field(default_factory=SessionSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
+    sound: SoundSettings = field(default_factory=SoundSettings)
+    game: GameplaySettings = field(default_factory=GameplaySettings)
+    operator: OperatorSettings = field(default_factory=OperatorSettings)
+    paths: PathSettings = field(default_factory=PathSettings)
+    training: TrainingSettings = field(default_factory=TrainingSettings)
+    source: Path | None = None  # the file these came from; None = all defaults
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.paths.data_dir / "checkpoints"
+
+    @property
+    def scores_path(self) -> Path:
+        return self.paths.data_dir / "scores.json"
+
+    @property
+    def checkpoint_interval_s(self) -> float:
+        return self.training.checkpoint_minutes * 60.0
+
+
+def all_keys() -> list[str]:
+    """Every dotted key a config file may set, e.g. ``session.idle_timeout``."""
+    return [f"{name}.{f.name}" for name, cls in SECTIONS.items() for f in fields(cls)]
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def load_kiosk_config(path: str | Path | None = None) -> KioskConfig:
+    """The settings in ``path`` over the defaults; all defaults when ``path`` is None.
+
+    Raises ConfigError listing every problem, one line each: ``FILE: section.key: problem``.
+    """
+    if path is None:
+        return KioskConfig()
+    path = Path(path).expanduser()
+    data = _read_toml(path)
+    problems: list[str] = []
+    sections = {}
+    for name, table in data.items():
+        if name not in SECTIONS:
+            problems.append(_unknown_section(name, table))
+        elif not isinstance(table, dict):
+            problems.append(f"{name}: must be a table: write [{name}] on a line of its own, then its keys")
+        else:
+            sections[name] = _read_section(name, table, path.parent, problems)
+    if problems:
+        error = ConfigError("\n".join(f"{path}: {p}" for p in problems))
+        error.problems = problems
+        raise error
+    config = KioskConfig(source=path, **sections)
+    if config.operator.pin == DEFAULT_PIN:
+        log.warning("%s: operator.pin is the default %s; set your own", path, DEFAULT_PIN)
+    return config
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: not UTF-8 text; save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _read_section(name: str, table: dict, base: Path, problems: list[str]):
+    cls = SECTIONS[name]
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, raw in table.items():
+        dotted = f"{name}.{key}"
+        if key not in known:
+            problems.append(_unknown_key(name, key, known))
+            continue
+        try:
+            value = known[key].metadata["check"](raw)
+        except _Bad as bad:
+            problems.append(f"{dotted}: {bad}")
+            continue
+        if isinstance(value, Path):
+            value = _resolve(value, base)
+            if key == "reset_checkpoint" and not value.is_file():
+                problems.append(f"{dotted}: no such file: {value}")
+                continue
+        values[key] = value
+    return cls(**values)
+
+
+def _resolve(path: Path, base: Path) -> Path:
+    """~ expanded; a relative path is taken from the config file's folder, not the working dir."""
+    path = path.expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _unknown_section(name: str, value) -> str:
+    if not isinstance(value, dict):  # a key written before any [section]
+        owners = [s for s, cls in SECTIONS.items() if name in {f.name for f in fields(cls)}]
+        if owners:
+            return f"{name}: unknown key here; it belongs under [{owners[0]}] ({owners[0]}.{name})"
+        return f"{name}: unknown key{_suggest(name, all_keys())}"
+    return f"[{name}]: unknown section{_suggest(name, list(SECTIONS), '[{}]')}"
+
+
+def _unknown_key(section: str, key: str, known: dict) -> str:
+    dotted = f"{section}.{key}"
+    owners = [s for s, cls in SECTIONS.items() if s != section and key in {f.name for f in fields(cls)}]
+    if owners:
+        return f"{dotted}: unknown key in [{section}]; it belongs under [{owners[0]}]"
+    return f"{dotted}: unknown key{_suggest(key, list(known), section + '.{}')}"
+
+
+def _suggest(word: str, options: list[str], form: str = "{}") -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean {form.format(close[0])}?)" if close else ""
+
+
+def ensure_folder(path: Path, key: str, config: KioskConfig | None = None) -> Path:
+    """Create a configured folder on first use; a failure names the key that chose it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = f"{config.source}: " if config is not None and config.source else ""
+        raise ConfigError(f"{where}{key}: cannot create folder {path} ({exc.strerror or exc})") from None
+    return path
