@@ -1,0 +1,273 @@
+"""The one main loop (events -> update(dt) -> draw -> flip) and the scene stack it drives.
+
+Everything the loop touches is injected (client, display, clock, timer, audio, random numbers), so
+tests run it frame by frame headless, and a kiosk controller can drive ``app.stack`` from outside.
+The loop never waits for the trainer: ``client.poll()`` returns whatever has arrived.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import pygame
+
+from counterfeit_game.game import input as gi
+from counterfeit_game.game.audio import Audio
+from counterfeit_game.game.display import Display
+from counterfeit_game.game.exports import Exporter
+from counterfeit_game.game.fonts import Fonts
+from counterfeit_game.game.scenes.base import SceneStack
+from counterfeit_game.game.scores import ScoreStore
+from counterfeit_game.game.settings import SPEED_LEVELS, GameSettings, speed_index
+from counterfeit_game.game.widgets.toast import Toasts
+from counterfeit_game.i18n import t
+from counterfeit_game.snapshot import STATUS_LOADING, STATUS_RUNNING, TrainingSnapshot
+
+log = logging.getLogger(__name__)
+
+MAX_DT = 0.1  # after a stall (window dragged, machine busy) animations jump at most this far
+
+
+class FrameStats:
+    """Per-frame work time (events + update + draw + flip, without the wait for the next frame)."""
+
+    def __init__(self):
+        self.work_ms: list[float] = []
+        self.interval_ms: list[float] = []
+        self.training: list[bool] = []
+        self.first_frame_s: float | None = None
+        self.ready_s: float | None = None
+        self.train_start: tuple[float, int] | None = None  # (time, step) of the first training frame
+        self.train_end: tuple[float, int] | None = None
+
+    def add(self, work_ms: float, interval_ms: float, training: bool) -> None:
+        self.work_ms.append(work_ms)
+        self.interval_ms.append(interval_ms)
+        self.training.append(training)
+
+    def summary(self) -> dict:
+        work = np.asarray(self.work_ms, dtype=np.float64)
+        interval = np.asarray(self.interval_ms, dtype=np.float64)
+        mask = np.asarray(self.training, dtype=bool)
+        if mask.any():  # measure while training runs, which is what the targets are about
+            work, interval = work[mask], interval[mask]
+
+        def pct(values, q):
+            return round(float(np.percentile(values, q)), 3) if values.size else None
+
+        steps, rate = 0, 0.0
+        if self.train_start and self.train_end and self.train_end[0] > self.train_start[0]:
+            steps = self.train_end[1] - self.train_start[1]
+            rate = steps / (self.train_end[0] - self.train_start[0])
+        return {
+            "frames": int(work.size),
+            "frames_total": len(self.work_ms),
+            "frame_ms_p50": pct(work, 50),
+            "frame_ms_p95": pct(work, 95),
+            "frame_ms_max": round(float(work.max()), 3) if work.size else None,
+            "interval_ms_p50": pct(interval, 50),
+            "interval_ms_p95": pct(interval, 95),
+            "train_steps": int(steps),
+            "train_steps_per_s": round(rate, 2),
+            "first_frame_s": None if self.first_frame_s is None else round(self.first_frame_s, 3),
+            "ready_s": None if self.ready_s is None else round(self.ready_s, 3),
+        }
+
+
+class GameApp:
+    def __init__(self, client, settings: GameSettings | None = None, *, display: Display | None = None,
+                 clock=None, timer=time.perf_counter, now=time.monotonic, audio: Audio | None = None,
+                 fonts: Fonts | None = None, rng: random.Random | None = None,
+                 scores: ScoreStore | None = None, exporter: Exporter | None = None):
+        self.settings = settings or GameSettings()
+        self.client = client
+        self.started_at_perf = timer()
+        if not pygame.get_init():
+            pygame.init()
+        self.display = display or Display(self.settings.window_size, self.settings.fullscreen, t("app.title"))
+        self.clock = clock or pygame.time.Clock()
+        self.timer = timer
+        self.now = now
+        self.fonts = fonts or Fonts()
+        self.audio = audio or Audio(self.settings.sound, self.settings.volume, now=now)
+        self.rng = rng or random.Random()
+        self.scores = scores or ScoreStore(self.settings.scores_path)
+        self.exporter = exporter or Exporter(self.settings.exports_dir)
+        self.toasts = Toasts()
+        self.stack = SceneStack(lambda: self.display.viewport.logical)
+        self.snapshot: TrainingSnapshot = TrainingSnapshot.loading()
+        self.speed_index = speed_index(self.settings.speed)
+        self.paused = False  # what the player asked for; the snapshot says what the trainer does
+        self.running = False
+        self.frame_count = 0
+        self.stats = FrameStats()
+        self._pending: list[gi.Intent] = []
+        self._layout_version = self.display.layout_version
+        self.input = gi.InputMapper(self.display.viewport.to_logical, lambda: self.display.viewport.window, now)
+        self.pointer: tuple[int, int] | None = None  # last hover position (mouse only)
+        self.time = 0.0  # seconds of game time, advanced by dt
+
+    # -- commands the scenes use --------------------------------------------------------------
+    @property
+    def speed(self) -> float | None:
+        return SPEED_LEVELS[self.speed_index]
+
+    def set_speed_index(self, index: int) -> None:
+        index = max(0, min(len(SPEED_LEVELS) - 1, index))
+        self.speed_index = index
+        self.client.set_speed(SPEED_LEVELS[index])
+
+    def set_paused(self, paused: bool) -> None:
+        if paused == self.paused:
+            return
+        self.paused = paused
+        if paused:
+            self.client.pause()
+        else:
+            self.client.resume()
+
+    def step_once(self) -> None:
+        if not self.paused:
+            self.set_paused(True)
+        self.client.step_once()
+
+    def hire_new_counterfeiter(self) -> None:
+        self.client.reset(None)
+        self.toasts.show(t("toast.reset"))
+
+    def export_now(self) -> None:
+        snap = self.snapshot
+        grid = snap.grids[-1] if snap.grids else None
+        if grid is None and len(snap.history) == 0:
+            self.toasts.show(t("toast.export_nothing"), "error")
+            return
+        started = self.exporter.export(None if grid is None else grid.images, 0 if grid is None else grid.step,
+                                       snap.history if len(snap.history) else None, snap.step)
+        if started:
+            self.toasts.show(t("toast.exporting"))
+
+    def post(self, intent: gi.Intent) -> None:
+        """Queue an intent as if the player had produced it (tests, kiosk controllers)."""
+        self._pending.append(intent)
+
+    def quit(self) -> None:
+        self.running = False
+
+    # -- the loop -------------------------------------------------------------------------------
+    def start(self, first_scene=None) -> None:
+        self.client.set_speed(self.speed)
+        self.client.start()
+        if first_scene is None:
+            from counterfeit_game.game.scenes.title import TitleScene
+
+            first_scene = TitleScene(self)
+        self.stack.push(first_scene)
+        self.running = True
+
+    def run(self, max_frames: int | None = None, screenshot: Path | None = None,
+            stats_path: Path | None = None) -> int:
+        if not self.running:
+            self.start()
+        last = self.timer()
+        dt = 0.0
+        try:
+            while self.running:
+                begin = self.timer()
+                self.frame(dt)
+                end = self.timer()
+                self.stats.add((end - begin) * 1000.0, (begin - last) * 1000.0,
+                               self.snapshot.status == STATUS_RUNNING)
+                last = begin
+                if max_frames is not None and self.frame_count >= max_frames:
+                    break
+                dt = min(MAX_DT, self.clock.tick(self.settings.fps) / 1000.0)
+        finally:
+            if screenshot is not None:
+                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+                self.display.screenshot(screenshot)
+            if stats_path is not None:
+                Path(stats_path).parent.mkdir(parents=True, exist_ok=True)
+                Path(stats_path).write_text(json.dumps(self.stats.summary(), indent=2))
+        return 0
+
+    def frame(self, dt: float) -> None:
+        """One iteration: events -> intents -> scenes; poll the trainer; update; draw; flip."""
+        for event in pygame.event.get():
+            self._pending.extend(self.input.translate(event))
+        pending, self._pending = self._pending, []
+        for intent in pending:
+            self.handle_intent(intent)
+        self._poll_trainer()
+        if self.display.layout_version != self._layout_version:
+            self._layout_version = self.display.layout_version
+            self.stack.relayout(self.display.viewport.logical)
+        self.time += dt
+        for scene in self.stack.visible():
+            scene.update(dt)
+        self.toasts.update(dt)
+        canvas = self.display.canvas
+        for scene in self.stack.visible():
+            scene.draw(canvas)
+        self.toasts.draw(canvas, self.fonts)
+        self.display.present()
+        self.frame_count += 1
+        if self.stats.first_frame_s is None:
+            self.stats.first_frame_s = self.timer() - self.started_at_perf
+
+    def handle_intent(self, intent: gi.Intent) -> None:
+        if intent.kind == gi.QUIT:
+            self.quit()
+            return
+        if intent.kind == gi.RESIZE:
+            self.display.resized(intent.value)
+            return
+        if intent.kind == gi.TOGGLE_FULLSCREEN:
+            self.display.toggle_fullscreen()
+            return
+        if intent.kind == gi.POINTER_MOVE and not intent.touch:
+            self.pointer = intent.pos
+        if self.stack.dispatch(intent):
+            return
+        if intent.kind == gi.HELP:
+            self.open_help()
+
+    def open_help(self) -> None:
+        from counterfeit_game.game.scenes.help import HelpOverlay
+
+        if not isinstance(self.stack.top, HelpOverlay):
+            self.stack.push(HelpOverlay(self, self.stack.top))
+
+    def _poll_trainer(self) -> None:
+        try:
+            snapshot = self.client.poll()
+        except Exception:  # noqa: BLE001 - a broken pipe must not take the window down
+            log.exception("polling the trainer failed")
+            return
+        previous = self.snapshot
+        self.snapshot = snapshot
+        now = self.timer()
+        if snapshot.status != STATUS_LOADING and self.stats.ready_s is None:
+            self.stats.ready_s = now - self.started_at_perf
+        if snapshot.status == STATUS_RUNNING:
+            if self.stats.train_start is None:
+                self.stats.train_start = (now, snapshot.step)
+            self.stats.train_end = (now, snapshot.step)
+        if previous.generation != snapshot.generation:
+            log.info("new run (generation %s)", snapshot.generation)
+        for error in self.client.errors():
+            log.warning("trainer: %s", error.message)
+            if error.detail:
+                log.debug("%s", error.detail)
+            self.toasts.show(t("toast.trainer_error", message=error.message), "error")
+        for notice in self.client.notices():
+            log.info("trainer notice: %s %s", notice.kind, notice.text)
+        for result in self.exporter.results():
+            if result.ok:
+                self.toasts.show(t("toast.exported", folder=str(result.folder), files=", ".join(result.files)))
+            else:
+                self.toasts.show(t("toast.export_failed", error=result.error), "error")

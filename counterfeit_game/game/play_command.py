@@ -1,0 +1,154 @@
+"""`counterfeit-game` / `counterfeit-game play`: the game window, plus headless frame statistics.
+
+The CLI owns the parser (and adds --data and --seed); these two functions add the play options
+and run the game with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+from counterfeit_game.errors import UserFacingError
+from counterfeit_game.game.settings import ALL_PANELS, GameSettings, default_home
+
+log = logging.getLogger(__name__)
+
+WORKER_NICENESS = 5  # the trainer yields to the window when both want the CPU
+
+
+def window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"window size {text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+    if width < 160 or height < 90 or width > 16384 or height > 16384:
+        raise argparse.ArgumentTypeError(f"window size {text!r} is out of range (160x90 to 16384x16384)")
+    return width, height
+
+
+def speed_value(text: str) -> float | None:
+    if text.lower() in ("max", "maximum", "unlimited"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"speed {text!r} is not a number of steps per second or 'max'") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("speed must be above 0 steps per second (or 'max')")
+    return value
+
+
+def panel_list(text: str) -> tuple[str, ...]:
+    panels = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in panels if p not in ALL_PANELS]
+    if unknown or not panels:
+        raise argparse.ArgumentTypeError(f"panels must be a comma list of {', '.join(ALL_PANELS)}")
+    return panels
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_play_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("game window")
+    group.add_argument("--window", type=window_size, default=(1280, 720), metavar="WxH",
+                       help="window size (default 1280x720; the window can be resized)")
+    group.add_argument("--fullscreen", action="store_true", help="start in fullscreen (F11 toggles)")
+    group.add_argument("--speed", type=speed_value, default=None, metavar="STEPS_PER_S",
+                       help="training speed at start: steps per second, or 'max' (default)")
+    group.add_argument("--exports", type=Path, default=None, metavar="DIR",
+                       help=f"folder for exported PNGs (default {default_home() / 'exports'})")
+    group.add_argument("--scores", type=Path, default=None, metavar="FILE",
+                       help=f"best-scores file (default {default_home() / 'scores.json'})")
+    group.add_argument("--panels", type=panel_list, default=ALL_PANELS, metavar="LIST",
+                       help="panels to show, comma separated: desk,chart,wall (default all)")
+    group.add_argument("--no-sound", action="store_true", help="play without sound")
+    group.add_argument("--volume", type=float, default=0.6, help="sound volume 0..1 (default 0.6)")
+    group.add_argument("--tf-threads", type=positive_int, default=None, metavar="N",
+                       help="threads the trainer may use (default: TensorFlow's choice)")
+    group.add_argument("--demo", action="store_true",
+                       help="a scripted stand-in for training (no TensorFlow): for trying the interface")
+    bench = parser.add_argument_group("measuring")
+    bench.add_argument("--frames", type=positive_int, default=None, metavar="N",
+                       help="quit after N frames (with --stats/--screenshot; works with SDL_VIDEODRIVER=dummy)")
+    bench.add_argument("--stats", type=Path, default=None, metavar="FILE.json",
+                       help="write frame-time and training-speed figures to this JSON file on exit")
+    bench.add_argument("--screenshot", type=Path, default=None, metavar="FILE.png",
+                       help="save the window as a PNG on exit")
+
+
+def settings_from_args(args) -> GameSettings:
+    settings = GameSettings(window_size=args.window, fullscreen=args.fullscreen, speed=args.speed,
+                            panels=args.panels, sound=not args.no_sound,
+                            volume=max(0.0, min(1.0, args.volume)))
+    if args.exports is not None:
+        settings = settings.with_changes(exports_dir=args.exports.expanduser())
+    if args.scores is not None:
+        settings = settings.with_changes(scores_path=args.scores.expanduser())
+    return settings
+
+
+def make_client(args, settings: GameSettings):
+    if getattr(args, "demo", False):
+        from counterfeit_game.game.scripted_client import ScriptedClient
+
+        return ScriptedClient(seed=getattr(args, "seed", 0) or 0, grid_interval=settings.grid_interval,
+                              ready_after_s=1.5)
+    from counterfeit_game.hyperparams import GanConfig
+    from counterfeit_game.worker import TrainerClient
+
+    seed = getattr(args, "seed", None)
+    config = GanConfig() if seed is None else GanConfig(seed=int(seed))
+    return TrainerClient(config=config, data=getattr(args, "data", None) or "bundled", mode="process",
+                         grid_interval=settings.grid_interval, speed=settings.speed,
+                         tf_threads=getattr(args, "tf_threads", None))
+
+
+def lower_worker_priority(niceness: int = WORKER_NICENESS) -> None:
+    """Let the window win the CPU over the trainer's threads when they compete (2-core machines).
+
+    Only this process's children (the trainer) are touched; an idle window takes nothing away."""
+    try:
+        import psutil
+
+        for child in psutil.Process(os.getpid()).children(recursive=True):
+            try:
+                child.nice(max(child.nice(), niceness))
+            except (psutil.Error, OSError, ValueError):
+                pass
+    except Exception as exc:  # noqa: BLE001 - an optimisation, never a reason to stop
+        log.debug("could not lower the trainer's priority: %s", exc)
+
+
+def run_play(args) -> int:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = settings_from_args(args)
+    import pygame  # noqa: F401 - after argument errors, so --help stays quick
+
+    from counterfeit_game.game.app import GameApp
+
+    client = make_client(args, settings)
+    app = None
+    try:
+        app = GameApp(client, settings)
+        app.start()
+        lower_worker_priority()
+        return app.run(max_frames=args.frames, screenshot=args.screenshot, stats_path=args.stats)
+    except pygame.error as exc:
+        raise UserFacingError(f"the game window could not open: {exc}") from None
+    finally:
+        try:
+            client.close()
+        finally:
+            pygame.quit()

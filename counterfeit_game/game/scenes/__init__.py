@@ -1,0 +1,1 @@
+"""Scenes (title, workshop, guess round, results, filmstrip) and overlays (help)."""

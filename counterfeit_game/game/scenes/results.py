@@ -1,0 +1,125 @@
+"""The end of a guessing round: the player against the police, and the best rounds so far."""
+
+from __future__ import annotations
+
+import pygame
+
+from counterfeit_game.game import input as gi
+from counterfeit_game.game import theme
+from counterfeit_game.game.scenes.backdrop import backdrop, top_bar
+from counterfeit_game.game.scenes.base import Scene
+from counterfeit_game.game.scores import RoundResult
+from counterfeit_game.game.widgets import draw
+from counterfeit_game.game.widgets.button import Button
+from counterfeit_game.i18n import t
+
+
+class ResultsScene(Scene):
+    name = "results"
+
+    def __init__(self, app, result: RoundResult, rank: int | None, resume_after: bool):
+        super().__init__(app)
+        self.result = result
+        self.rank = rank
+        self.resume_after = resume_after
+        self.size = (theme.LOGICAL_WIDTH, theme.LOGICAL_HEIGHT)
+        self.again_button = Button((0, 0, 1, 1), t("results.again"), self.play_again, style="real", size=24,
+                                   help_key="help.results.again", hint=t("keys.enter"))
+        self.back_button = Button((0, 0, 1, 1), t("results.back"), self.back, style="primary", size=24,
+                                  help_key="help.results.back", hint=t("keys.esc"))
+
+    def layout(self, size) -> None:
+        self.size = w, h = size
+        self.again_button.rect = pygame.Rect(w // 2 - 330, h - 120, 310, 84)
+        self.back_button.rect = pygame.Rect(w // 2 + 20, h - 120, 310, 84)
+        self.table_rect = pygame.Rect(w // 2 - 520, 190, 600, 330)
+        self.best_rect = pygame.Rect(self.table_rect.right + 30, 190, 410, 330)
+
+    def play_again(self) -> None:
+        from counterfeit_game.game.scenes.guess import GuessScene
+
+        self.app.stack.replace(GuessScene(self.app, resume_after=self.resume_after))
+
+    def back(self) -> None:
+        if self.resume_after:
+            self.app.set_paused(False)
+        self.app.stack.pop(self)
+
+    def handle_event(self, intent) -> bool:
+        if intent.kind == gi.CONFIRM:
+            self.play_again()
+            return True
+        if intent.kind == gi.BACK:
+            self.back()
+            return True
+        if intent.pos is None:
+            return intent.kind != gi.HELP and intent.kind != gi.QUIT
+        return self.again_button.handle(intent) or self.back_button.handle(intent)
+
+    def headline_key(self) -> str:
+        r = self.result
+        if r.correct > r.police_correct:
+            return "results.win"
+        if r.correct < r.police_correct:
+            return "results.lose"
+        return "results.draw"
+
+    def draw(self, surface) -> None:
+        fonts = self.app.fonts
+        w, h = self.size
+        r = self.result
+        surface.blit(backdrop(self.size), (0, 0))
+        top_bar(surface, w)
+        title = fonts.render(t("results.title"), "display", 28, theme.BRASS)
+        surface.blit(title, (theme.PAD, 12))
+        head = fonts.render(t(self.headline_key()), "display", 44, theme.CREAM, max_width=w - 80)
+        surface.blit(head, head.get_rect(midtop=(w // 2, 90)))
+        if self.rank == 0:
+            draw.pill(surface, fonts, t("results.new_best"), (w // 2, 160), theme.BRASS_DARK, size=16)
+        content = draw.panel(surface, self.table_rect, fonts, t("results.table.title"))
+        cols = (content.x + 10, content.x + 300, content.x + 450)
+        y = content.y + 6
+        heads = (t("results.table.measure"), t("results.table.you"), t("results.table.police"))
+        for x, text in zip(cols, heads):
+            surface.blit(fonts.render(text, "bold", 16, theme.BRASS), (x, y))
+        y += 32
+        rows = [
+            (t("results.row.accuracy"), f"{r.correct}/{r.total}  ({r.accuracy * 100:.0f}%)",
+             f"{r.police_correct}/{r.total}  ({r.police_accuracy * 100:.0f}%)"),
+            (t("results.row.fakes_caught"), f"{r.fakes_caught}/{r.fakes_total}",
+             f"{r.police_fakes_caught}/{r.fakes_total}"),
+            (t("results.row.reals_passed"), f"{r.reals_passed}/{r.reals_total}",
+             f"{r.police_reals_passed}/{r.reals_total}"),
+            (t("results.row.streak"), str(r.best_streak), "—"),
+        ]
+        for label, you, police in rows:
+            pygame.draw.line(surface, theme.FELT_LINE, (content.x, y - 6), (content.right, y - 6))
+            surface.blit(fonts.render(label, "body", 18, theme.CREAM, max_width=280), (cols[0], y))
+            surface.blit(fonts.render(you, "bold", 20, theme.CREAM), (cols[1], y))
+            surface.blit(fonts.render(police, "bold", 20, theme.POLICE_BLUE_LIGHT), (cols[2], y))
+            y += 46
+        explain = fonts.render_block(t("results.explain", step=f"{r.step:,}"), "body", 15, theme.PAPER_SHADE,
+                                     content.width - 10)
+        surface.blit(explain, (content.x + 10, min(y + 4, content.bottom - explain.get_height())))
+        best = draw.panel(surface, self.best_rect, fonts, t("results.best.title"))
+        board = self.app.scores.board
+        y = best.y + 4
+        if not board.best:
+            surface.blit(fonts.render(t("results.best.none"), "body", 16, theme.CREAM), (best.x, y))
+        for i, entry in enumerate(board.best):
+            text = t("results.best.entry", rank=i + 1, correct=entry.get("correct", 0), total=entry.get("total", 0),
+                     police=entry.get("police_correct", 0), step=f"{entry.get('step', 0):,}")
+            color = theme.HELP_HIGHLIGHT if i == self.rank else theme.CREAM
+            surface.blit(fonts.render(text, "bold" if i == self.rank else "body", 17, color,
+                                      max_width=best.width), (best.x, y))
+            y += 34
+        stats = fonts.render_block(t("results.best.stats", rounds=board.rounds_played,
+                                     beaten=board.rounds_beating_police, streak=board.best_streak),
+                                   "body", 15, theme.PAPER_SHADE, best.width)
+        surface.blit(stats, (best.x, best.bottom - stats.get_height()))
+        self.again_button.draw(surface, fonts)
+        self.back_button.draw(surface, fonts)
+
+    def help_targets(self):
+        return [(self.table_rect, "help.results.table"), (self.best_rect, "help.results.best"),
+                (self.again_button.rect, self.again_button.help_key), (self.back_button.rect, self.back_button.help_key)]

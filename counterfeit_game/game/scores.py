@@ -1,0 +1,124 @@
+"""Best scores of "You be the police", kept on disk.
+
+Written atomically (temp file, fsync, rename). A file that cannot be read is moved aside with a
+log line and the game starts from empty scores: losing a high-score table is never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from counterfeit_game.atomic import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+TOP_N = 5
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """One finished round: the player's and the police's verdicts on the same bills."""
+
+    correct: int
+    total: int
+    police_correct: int
+    fakes_caught: int
+    fakes_total: int
+    reals_passed: int
+    reals_total: int
+    best_streak: int
+    police_fakes_caught: int = 0
+    police_reals_passed: int = 0
+    step: int = 0  # the training step the counterfeiter had reached
+    when: float = 0.0  # unix time
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    @property
+    def police_accuracy(self) -> float:
+        return self.police_correct / self.total if self.total else 0.0
+
+
+@dataclass
+class ScoreBoard:
+    best: list[dict] = field(default_factory=list)  # RoundResult dicts, best first
+    best_streak: int = 0
+    rounds_played: int = 0
+    rounds_beating_police: int = 0
+
+
+def _rank(entry: dict) -> tuple:
+    return (entry.get("correct", 0), -entry.get("when", 0.0))
+
+
+class ScoreStore:
+    def __init__(self, path: Path, now=time.time):
+        self.path = Path(path)
+        self._now = now
+        self.board = self._load()
+
+    def _load(self) -> ScoreBoard:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ScoreBoard()
+        except OSError as exc:
+            log.warning("best scores at %s unreadable (%s); starting fresh", self.path, exc)
+            return ScoreBoard()
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            best = [dict(e) for e in data.get("best", []) if isinstance(e, dict)]
+            for entry in best:
+                RoundResult(**{k: entry[k] for k in RoundResult.__dataclass_fields__ if k in entry})
+            board = ScoreBoard(
+                best=sorted(best, key=_rank, reverse=True)[:TOP_N],
+                best_streak=int(data.get("best_streak", 0)),
+                rounds_played=int(data.get("rounds_played", 0)),
+                rounds_beating_police=int(data.get("rounds_beating_police", 0)),
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(self._now())}")
+            try:
+                os.replace(self.path, aside)
+                log.warning("best scores file %s is corrupt (%s); moved it to %s and started fresh",
+                            self.path, exc, aside)
+            except OSError as move_exc:
+                log.warning("best scores file %s is corrupt (%s) and could not be moved (%s)",
+                            self.path, exc, move_exc)
+            return ScoreBoard()
+        return board
+
+    def record(self, result: RoundResult) -> int | None:
+        """Adds a finished round; returns its rank among the best (0 = new best) or None."""
+        board = self.board
+        entry = asdict(result)
+        if not entry["when"]:
+            entry["when"] = self._now()
+        board.rounds_played += 1
+        if result.correct > result.police_correct:
+            board.rounds_beating_police += 1
+        board.best_streak = max(board.best_streak, result.best_streak)
+        board.best = sorted(board.best + [entry], key=_rank, reverse=True)[:TOP_N]
+        rank = next((i for i, e in enumerate(board.best) if e is entry), None)
+        self.save()
+        return rank
+
+    def save(self) -> bool:
+        data = {"version": FORMAT_VERSION, **asdict(self.board)}
+        try:
+            atomic_write_text(self.path, json.dumps(data, indent=2))
+        except OSError as exc:
+            log.warning("could not save best scores to %s: %s", self.path, exc)
+            return False
+        return True
+

@@ -1,0 +1,231 @@
+"""A stand-in for TrainerClient that needs no TensorFlow: scripted, deterministic, instant.
+
+It speaks the same API (poll, pause, resume, step_once, set_speed, reset, request_sample, ...)
+and produces plausible snapshots: real bills are MNIST test digits, fakes drift from noise towards
+digits as steps pass. Tests drive scenes with it (``advance`` moves training by hand), and the
+screenshot and frame scripts use it when they must not load TensorFlow.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from typing import Callable
+
+import numpy as np
+
+from counterfeit_game import protocol
+from counterfeit_game.assets import asset_path
+from counterfeit_game.snapshot import (
+    STATUS_CLOSED, STATUS_LOADING, STATUS_PAUSED, STATUS_RUNNING,
+    GridFrame, LossHistory, StepBills, TrainingSnapshot, frozen_array,
+)
+
+UNLIMITED_STEPS_PER_S = 120.0  # what "as fast as possible" means for the script
+
+
+def load_real_digits(count: int = 1000) -> np.ndarray:
+    """The first ``count`` bundled MNIST test digits, uint8 (count, 28, 28); noise if unreadable."""
+    try:
+        with gzip.open(asset_path("mnist", "t10k-images-idx3-ubyte.gz"), "rb") as handle:
+            raw = handle.read(16 + count * 784)
+        return np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 28, 28)[:count].copy()
+    except Exception:  # noqa: BLE001 - a stand-in must never fail to start
+        return np.random.default_rng(0).integers(0, 255, (count, 28, 28), dtype=np.uint8)
+
+
+class ScriptedClient:
+    def __init__(self, *, now: Callable[[], float] = time.monotonic, seed: int = 0, batch_size: int = 32,
+                 grid_interval: int = 25, ready_after_s: float = 0.0, start_running: bool = True,
+                 auto: bool = True, real_digits: np.ndarray | None = None, sample_delay_polls: int = 0):
+        self._now = now
+        self._seed = seed
+        self.batch_size = batch_size
+        self.grid_interval = grid_interval
+        self._ready_after = ready_after_s
+        self._auto = auto  # advance with the clock; tests set False and call advance()
+        self._real = load_real_digits() if real_digits is None else real_digits
+        self._sample_delay_polls = sample_delay_polls
+        self._start_running = start_running
+        self.commands: list[tuple[str, object]] = []  # every command received, for tests
+        self._started_at: float | None = None
+        self._ready = False
+        self._running = start_running
+        self._speed: float | None = None
+        self._pending_steps = 0
+        self._carry = 0.0
+        self._last_time = None
+        self.generation = 0
+        self.alive = False
+        self.last_heartbeat = 0.0
+        self._samples: dict[int, tuple[int, protocol.Sample]] = {}
+        self._next_request = 1
+        self._notices: list = []
+        self._errors: list = []
+        self._closed = False
+        self._new_run(seed)
+
+    # -- the TrainerClient API ----------------------------------------------------------------
+    def start(self) -> None:
+        self._started_at = self._now()
+        self._last_time = self._started_at
+        self.alive = True
+
+    def poll(self) -> TrainingSnapshot:
+        now = self._now()
+        self.last_heartbeat = now
+        if self._closed:
+            return self._snapshot(STATUS_CLOSED)
+        if not self._ready:
+            if self._started_at is None or now - self._started_at < self._ready_after:
+                return TrainingSnapshot.loading("The police are getting ready")
+            self._ready = True
+            self._last_time = now
+            self._notices.append(protocol.Notice("ready", "ready"))
+        if self._auto and self._running:
+            rate = UNLIMITED_STEPS_PER_S if self._speed is None else self._speed
+            self._carry += max(0.0, now - (self._last_time or now)) * rate
+            whole = int(self._carry)
+            self._carry -= whole
+            self._advance(whole)
+        self._last_time = now
+        if self._pending_steps:
+            self._advance(self._pending_steps)
+            self._pending_steps = 0
+        for rid, (wait, sample) in list(self._samples.items()):
+            if wait > 0:
+                self._samples[rid] = (wait - 1, sample)
+        return self._snapshot(STATUS_RUNNING if self._running else STATUS_PAUSED)
+
+    def pause(self):
+        self.commands.append((protocol.PAUSE, None))
+        self._running = False
+
+    def resume(self):
+        self.commands.append((protocol.RESUME, None))
+        self._running = True
+        self._last_time = self._now()
+
+    def step_once(self):
+        self.commands.append((protocol.STEP, None))
+        if not self._running:
+            self._pending_steps += 1
+
+    def set_speed(self, speed):
+        self.commands.append((protocol.SET_SPEED, speed))
+        self._speed = speed
+
+    def reset(self, seed=None):
+        self.commands.append((protocol.RESET, seed))
+        self.generation += 1
+        self._new_run(self._seed + self.generation if seed is None else seed)
+        self._notices.append(protocol.Notice("reset", "reset"))
+
+    def save(self, path):
+        self.commands.append((protocol.SAVE, path))
+
+    def load(self, path):
+        self.commands.append((protocol.LOAD, path))
+
+    def request_sample(self, n: int) -> int:
+        self.commands.append((protocol.SAMPLE, n))
+        rid = self._next_request
+        self._next_request += 1
+        bills = self._bills(self.step, n, salt=rid)
+        self._samples[rid] = (self._sample_delay_polls, protocol.Sample(rid, bills))
+        return rid
+
+    def take_sample(self, request_id: int):
+        entry = self._samples.get(request_id)
+        if entry is None or entry[0] > 0:
+            return None
+        del self._samples[request_id]
+        return entry[1]
+
+    def notices(self):
+        out, self._notices = self._notices, []
+        return out
+
+    def errors(self):
+        out, self._errors = self._errors, []
+        return out
+
+    def inject_fault(self, kind: str):
+        self.commands.append((protocol.INJECT_FAULT, kind))
+
+    def close(self, timeout: float = 5.0):
+        self._closed = True
+        self.alive = False
+
+    # -- scripting ----------------------------------------------------------------------------
+    def advance(self, steps: int = 1) -> None:
+        """Runs ``steps`` training steps now (ready or not)."""
+        self._ready = True
+        self._advance(steps)
+
+    def _new_run(self, seed: int) -> None:
+        self._rng = np.random.default_rng(seed)
+        self.step = 0
+        self._rows: list[tuple[int, float, float, float]] = []
+        self._grid_targets = self._real[self._rng.choice(len(self._real), 25, replace=False)]
+        self._grid_noise = self._rng.normal(0, 1, (25, 28, 28)).astype(np.float32)
+        self._grids = [self._grid(0)]
+        self._bills_now = self._bills(0, self.batch_size, salt=0)
+        self._history_cache: LossHistory | None = None
+
+    def _skill(self, step: int) -> float:
+        return float(1.0 - np.exp(-step / 900.0))
+
+    def _print(self, targets: np.ndarray, noise: np.ndarray, step: int) -> np.ndarray:
+        skill = self._skill(step)
+        base = targets.astype(np.float32) / 255.0
+        mixed = skill * base + (1 - skill) * np.clip(0.5 + 0.35 * noise, 0, 1)
+        return np.clip(mixed * 255, 0, 255).astype(np.uint8)
+
+    def _grid(self, step: int) -> GridFrame:
+        return GridFrame(step, frozen_array(self._print(self._grid_targets, self._grid_noise, step)))
+
+    def _bills(self, step: int, n: int, salt: int) -> StepBills:
+        rng = np.random.default_rng((self._seed, self.generation, step, salt))
+        real = self._real[rng.choice(len(self._real), n)]
+        targets = self._real[rng.choice(len(self._real), n)]
+        fake = self._print(targets, rng.normal(0, 1, (n, 28, 28)), step)
+        skill = self._skill(step)
+        real_scores = np.clip(rng.normal(0.8 - 0.25 * skill, 0.15, n), 0.01, 0.99)
+        fake_scores = np.clip(rng.normal(0.1 + 0.35 * skill, 0.18, n), 0.01, 0.99)
+        return StepBills(step, frozen_array(real), frozen_array(fake),
+                         frozen_array(real_scores, np.float32), frozen_array(fake_scores, np.float32))
+
+    def _advance(self, steps: int) -> None:
+        for _ in range(max(0, steps)):
+            self.step += 1
+            skill = self._skill(self.step)
+            noise = self._rng.normal(0, 1, 3)
+            d_loss = 0.35 + 0.3 * skill + 0.08 * noise[0]
+            g_loss = 2.6 - 1.5 * skill + 0.35 * noise[1] + 0.6 * np.exp(-self.step / 60.0)
+            d_acc = np.clip(0.95 - 0.3 * skill + 0.08 * noise[2], 0, 1)
+            self._rows.append((self.step, d_loss, d_acc, g_loss))
+            if self.step % self.grid_interval == 0:
+                self._grids.append(self._grid(self.step))
+        if steps > 0 and (not self._running or self.step - self._bills_now.step >= 4):
+            self._bills_now = self._bills(self.step, self.batch_size, salt=0)
+            self._history_cache = None
+
+    def _history(self) -> LossHistory:
+        if self._history_cache is None:
+            rows = np.array(self._rows, dtype=np.float64).reshape(-1, 4)
+            self._history_cache = LossHistory(
+                frozen_array(rows[:, 0], np.int64), frozen_array(rows[:, 1], np.float32),
+                frozen_array(rows[:, 2], np.float32), frozen_array(rows[:, 3], np.float32))
+        return self._history_cache
+
+    def _snapshot(self, status: str) -> TrainingSnapshot:
+        return TrainingSnapshot(
+            status=status, step=self.step, speed=self._speed,
+            steps_per_second=0.0 if status != STATUS_RUNNING else (self._speed or UNLIMITED_STEPS_PER_S),
+            history=self._history(), bills=self._bills_now if self.step else None,
+            grids=tuple(self._grids), seed=self._seed, generation=self.generation,
+            batch_size=self.batch_size)
+
+
+__all__ = ["ScriptedClient", "load_real_digits", "STATUS_LOADING"]

@@ -1,0 +1,61 @@
+"""What an operator or a player may change about the game, in one place.
+
+A kiosk controller builds one of these from its config file; the play command builds one from the
+command line. Scenes read it and never look at argv or files themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+# Panels of the workshop that can be hidden (e.g. a kiosk may drop the loss chart).
+PANEL_DESK = "desk"
+PANEL_CHART = "chart"
+PANEL_WALL = "wall"
+ALL_PANELS = (PANEL_DESK, PANEL_CHART, PANEL_WALL)
+
+# The speed ladder, slowest first. None is "as fast as possible". Speeds at or below
+# SLOW_MOTION_MAX walk through the stages of each step with narration.
+SPEED_LEVELS: tuple[float | None, ...] = (0.2, 0.5, 1.0, 3.0, 10.0, 30.0, None)
+SLOW_MOTION_MAX = 0.5
+
+
+def default_home() -> Path:
+    return Path.home() / "counterfeit_game"
+
+
+@dataclass(frozen=True)
+class GameSettings:
+    exports_dir: Path = field(default_factory=lambda: default_home() / "exports")
+    scores_path: Path = field(default_factory=lambda: default_home() / "scores.json")
+    panels: tuple[str, ...] = ALL_PANELS
+    sound: bool = True
+    volume: float = 0.6  # 0..1
+    speed: float | None = None  # steps per second at start; None = as fast as possible
+    fps: int = 60
+    window_size: tuple[int, int] = (1280, 720)
+    fullscreen: bool = False
+    grid_interval: int = 25  # the progress wall gets a new 5x5 grid every this many steps
+    guess_round_length: int = 10
+    guess_pauses_training: bool = True
+    bills_shown: int = 5  # bills per row on the desk at the logical 1280x720 size
+    language: str = "en"
+
+    def with_changes(self, **changes) -> "GameSettings":
+        return replace(self, **changes)
+
+    def shows(self, panel: str) -> bool:
+        return panel in self.panels
+
+
+def speed_index(speed: float | None) -> int:
+    """The ladder position nearest to ``speed`` (None = the last, unlimited)."""
+    if speed is None:
+        return len(SPEED_LEVELS) - 1
+    finite = [(abs(level - speed), i) for i, level in enumerate(SPEED_LEVELS) if level is not None]
+    return min(finite)[1]
+
+
+def is_slow_motion(speed: float | None) -> bool:
+    return speed is not None and speed <= SLOW_MOTION_MAX

@@ -1,0 +1,89 @@
+"""Banknotes: the 28x28 digit printed in the middle of an engraved bill.
+
+Real and fake bills share one design on purpose: the only difference is the digit itself, exactly
+what the police (discriminator) get to see. Rendered bills are cached by the caller, keyed by the
+run's generation and step, so a bill is drawn once, not once per frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pygame
+
+from counterfeit_game.game import theme
+
+BILL_ASPECT = 0.62  # height / width
+
+
+def digit_surface(image: np.ndarray, side: int, paper=theme.BILL_PAPER, ink=theme.BILL_INK) -> pygame.Surface:
+    """A uint8 (28, 28) digit (white strokes on black, as in MNIST) as dark ink on paper."""
+    alpha = np.asarray(image, dtype=np.float32)[..., None] / 255.0
+    rgb = np.asarray(paper, np.float32) * (1 - alpha) + np.asarray(ink, np.float32) * alpha
+    small = pygame.surfarray.make_surface(np.ascontiguousarray(rgb.astype(np.uint8).transpose(1, 0, 2)))
+    return pygame.transform.smoothscale(small, (side, side))
+
+
+class BillArt:
+    """The bill template for one size, and the printing of digits onto it."""
+
+    def __init__(self, fonts, width: int):
+        self.width = int(width)
+        self.height = int(round(width * BILL_ASPECT))
+        self.digit_side = int(self.height * 0.74)
+        self._fonts = fonts
+        self.template = self._make_template()
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    def _make_template(self) -> pygame.Surface:
+        w, h = self.width, self.height
+        surf = pygame.Surface((w, h), pygame.SRCALPHA)
+        radius = max(3, w // 28)
+        pygame.draw.rect(surf, theme.BILL_PAPER, (0, 0, w, h), border_radius=radius)
+        # Fine guilloche waves in the margins, as on real banknotes.
+        wave_color = (196, 212, 184)
+        for k in range(3):
+            points_top, points_bottom = [], []
+            for x in range(0, w, 2):
+                y = 4 + k * 2 + 1.6 * math.sin(x / 3.2 + k)
+                points_top.append((x, y))
+                points_bottom.append((x, h - 5 - k * 2 - 1.6 * math.sin(x / 3.2 + k)))
+            if len(points_top) > 1:
+                pygame.draw.aalines(surf, wave_color, False, points_top)
+                pygame.draw.aalines(surf, wave_color, False, points_bottom)
+        inset = max(3, w // 40)
+        pygame.draw.rect(surf, theme.BILL_BORDER, (inset, inset, w - 2 * inset, h - 2 * inset), 2,
+                         border_radius=radius)
+        pygame.draw.rect(surf, theme.BILL_BORDER, (inset + 3, inset + 3, w - 2 * inset - 6, h - 2 * inset - 6), 1,
+                         border_radius=radius)
+        # The portrait oval that holds the digit.
+        side = self.digit_side
+        oval = pygame.Rect(0, 0, int(side * 1.28), int(side * 1.08))
+        oval.center = (w // 2, h // 2)
+        pygame.draw.ellipse(surf, (236, 240, 222), oval)
+        pygame.draw.ellipse(surf, theme.BILL_BORDER, oval, 1)
+        # Corner seals and the bank's name.
+        seal_r = max(4, h // 9)
+        for cx in (inset + 6 + seal_r, w - inset - 6 - seal_r):
+            pygame.draw.circle(surf, (200, 214, 186), (cx, h // 2), seal_r)
+            pygame.draw.circle(surf, theme.BILL_BORDER, (cx, h // 2), seal_r, 1)
+        if h >= 50:
+            size = max(8, h // 11)
+            title = self._fonts.render("BANK OF MNIST", "bold", size, theme.BILL_BORDER, max_width=oval.width)
+            surf.blit(title, title.get_rect(midtop=(w // 2, inset + 5)))
+        return surf
+
+    def render(self, image: np.ndarray, serial: str = "") -> pygame.Surface:
+        bill = self.template.copy()
+        digit = digit_surface(image, self.digit_side, paper=(236, 240, 222))
+        bill.blit(digit, digit.get_rect(center=(self.width // 2, self.height // 2 + (2 if self.height >= 50 else 0))))
+        if serial and self.height >= 50:
+            size = max(7, self.height // 13)
+            text = self._fonts.render(serial, "body", size, theme.BILL_BORDER)
+            inset = max(3, self.width // 40)
+            bill.blit(text, (self.width - inset - 6 - text.get_width(), self.height - inset - 4 - text.get_height()))
+        return bill
