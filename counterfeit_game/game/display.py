@@ -8,6 +8,7 @@ letterboxed. The canvas is scaled to the window once per frame.
 from __future__ import annotations
 
 import logging
+import warnings
 
 import pygame
 
@@ -84,7 +85,9 @@ class Display:
                 self.fullscreen = False
         window = pygame.display.set_mode(size, pygame.RESIZABLE)
         try:
-            pygame.Window.from_display_module().minimum_size = MIN_WINDOW
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pygame.Window.from_display_module().minimum_size = MIN_WINDOW
         except (AttributeError, pygame.error, ValueError):
             pass
         return window

@@ -41,8 +41,10 @@ class Fonts:
         name = self._files.get(role, self._files.get("body", ""))
         if name and name not in self._broken:
             try:
-                return pygame.font.Font(str(asset_path("fonts", name)), size)
-            except (MissingAssetError, OSError, pygame.error) as exc:
+                font = pygame.font.Font(str(asset_path("fonts", name)), size)
+                font.render("Ag", True, (0, 0, 0))  # some broken files only fail when used
+                return font
+            except (MissingAssetError, OSError, pygame.error, ValueError) as exc:
                 self._broken.add(name)
                 log.warning("font %s unusable (%s); using pygame's default font", name, exc)
         font = pygame.font.Font(None, round(size * 1.3))  # the default font runs small

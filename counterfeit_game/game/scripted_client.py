@@ -207,7 +207,8 @@ class ScriptedClient:
             self._rows.append((self.step, d_loss, d_acc, g_loss))
             if self.step % self.grid_interval == 0:
                 self._grids.append(self._grid(self.step))
-        if steps > 0 and (not self._running or self.step - self._bills_now.step >= 4):
+        stride = 4 if self._auto and self._running and self._speed is None else 1  # spare the CPU at max speed
+        if steps > 0 and self.step - self._bills_now.step >= stride:
             self._bills_now = self._bills(self.step, self.batch_size, salt=0)
             self._history_cache = None
 

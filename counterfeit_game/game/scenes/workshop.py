@@ -327,7 +327,8 @@ class WorkshopScene(Scene):
         self.export_button.enabled = bool(snap.grids) or len(snap.history) > 0
         if self.selected is not None and app.pointer is None and app.time > self.selected_until:
             self.selected = None
-        self.chart.update(snap.history, app.time, snap.generation)
+        if self.chart_rect.width:
+            self.chart.update(snap.history, app.time, snap.generation)
         key = (len(snap.history), snap.generation)
         if key != self._summary_key:
             self._summary_key = key

@@ -9,6 +9,7 @@ with the run beyond a few numpy passes.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pygame
@@ -54,9 +55,11 @@ def dominance_key(history: LossHistory) -> str:
     if n < 10:
         return "chart.note.starting"
     recent = max(10, min(200, n // 10))
-    acc = float(np.nanmean(history.d_acc[-recent:]))
-    g_loss = float(np.nanmean(history.g_loss[-recent:]))
-    d_loss = float(np.nanmean(history.d_loss[-recent:]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows are reported below
+        acc = float(np.nanmean(history.d_acc[-recent:]))
+        g_loss = float(np.nanmean(history.g_loss[-recent:]))
+        d_loss = float(np.nanmean(history.d_loss[-recent:]))
     if not (math.isfinite(acc) and math.isfinite(g_loss) and math.isfinite(d_loss)):
         return "chart.note.broken"
     if acc >= 0.9 or g_loss > 4 * max(d_loss, 1e-3):

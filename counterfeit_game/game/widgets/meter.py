@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pygame
@@ -18,7 +19,9 @@ COUNTERFEITER_WIN_ACC = 0.62
 def police_accuracy_recent(history: LossHistory, window: int = 50) -> float | None:
     if len(history) == 0:
         return None
-    value = float(np.nanmean(history.d_acc[-window:]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN window reads as unknown
+        value = float(np.nanmean(history.d_acc[-window:]))
     return value if math.isfinite(value) else None
 
 

@@ -1,0 +1,64 @@
+"""Best scores on disk: atomic, ranked, and a corrupt file is set aside, never fatal."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from counterfeit_game.game.scores import RoundResult, ScoreStore
+
+
+def result(correct, police=5, streak=2, when=1.0):
+    return RoundResult(correct=correct, total=10, police_correct=police, fakes_caught=correct // 2,
+                       fakes_total=5, reals_passed=correct - correct // 2, reals_total=5,
+                       best_streak=streak, step=100, when=when)
+
+
+def test_records_rank_and_persist(tmp_path):
+    path = tmp_path / "scores.json"
+    store = ScoreStore(path)
+    assert store.record(result(6, when=1)) == 0
+    assert store.record(result(9, police=7, streak=5, when=2)) == 0
+    assert store.record(result(3, when=3)) == 2
+    reopened = ScoreStore(path)
+    assert [e["correct"] for e in reopened.board.best] == [9, 6, 3]
+    assert reopened.board.rounds_played == 3
+    assert reopened.board.rounds_beating_police == 2  # 6 > 5 and 9 > 7
+    assert reopened.board.best_streak == 5
+    assert [p.name for p in tmp_path.iterdir()] == ["scores.json"]  # no temp files left behind
+
+
+def test_only_the_best_five_are_kept(tmp_path):
+    store = ScoreStore(tmp_path / "s.json")
+    ranks = [store.record(result(c, when=i)) for i, c in enumerate([1, 2, 3, 4, 5, 6, 0])]
+    assert ranks[-1] is None
+    assert [e["correct"] for e in store.board.best] == [6, 5, 4, 3, 2]
+
+
+def test_corrupt_file_is_moved_aside_with_a_log_line(tmp_path, caplog):
+    path = tmp_path / "scores.json"
+    path.write_text("{not json")
+    with caplog.at_level(logging.WARNING):
+        store = ScoreStore(path, now=lambda: 1234.0)
+    assert store.board.best == []
+    assert (tmp_path / "scores.json.corrupt-1234").read_text() == "{not json"
+    assert not path.exists()
+    assert "corrupt" in caplog.text
+    store.record(result(7))
+    assert json.loads(path.read_text())["best"][0]["correct"] == 7
+
+
+def test_wrongly_shaped_entries_count_as_corrupt(tmp_path):
+    path = tmp_path / "scores.json"
+    path.write_text(json.dumps({"best": [{"correct": 3, "unknown_field": 1}]}))
+    store = ScoreStore(path, now=lambda: 5.0)
+    assert store.board.best == []
+    assert (tmp_path / "scores.json.corrupt-5").exists()
+
+
+def test_unwritable_folder_is_not_fatal(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    store = ScoreStore(blocker / "scores.json")  # a folder that cannot exist
+    assert store.record(result(4)) == 0
+    assert store.save() is False
