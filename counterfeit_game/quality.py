@@ -42,8 +42,8 @@ CONFIDENT = 0.9  # a bill is "read as d" when the examiner gives d at least this
 MIN_SHARE = 0.02  # a digit counts as forged when at least 2% of the bills are confidently that digit
 
 # Anchors of the 0..100 meter, measured with n = 1000 (BENCHMARKS.md, "Reference FEDs"):
-FED_AT_ZERO = 300.0  # an untrained counterfeiter scores 0
-FED_AT_HUNDRED = 1.0  # real digits score 100
+FED_AT_ZERO = 400.0  # an untrained counterfeiter (about 415) scores 0
+FED_AT_HUNDRED = 2.5  # 1000 real training digits (2.2 to 4.5) score 100 (or a little under)
 
 
 class ExaminerError(UserFacingError):
@@ -74,7 +74,7 @@ def fed_score(fed: float) -> float:
     """The meter: 100 * log(FED_AT_ZERO / fed) / log(FED_AT_ZERO / FED_AT_HUNDRED), clipped.
 
     A log scale because FED falls by orders of magnitude while a GAN learns; equal steps on the
-    meter are equal ratios of FED (each halving of FED adds about 12 points).
+    meter are equal ratios of FED (each halving of FED adds about 14 points).
     """
     if not math.isfinite(fed):
         return 0.0
