@@ -43,7 +43,6 @@ class CounterfeitGAN(keras.Model):
         self.latent_dim = config.latent_dim
         keras.utils.set_random_seed(config.seed)
         self.generator, self.discriminator = build_pair(config.architecture, config.latent_dim)
-        self.seed_generator = keras.random.SeedGenerator(config.seed)
         self.bce = keras.losses.BinaryCrossentropy()
         self.d_optimizer = keras.optimizers.Adam(config.d_learning_rate, beta_1=config.beta_1)
         self.g_optimizer = keras.optimizers.Adam(config.g_learning_rate, beta_1=config.beta_1)
@@ -72,12 +71,21 @@ class CounterfeitGAN(keras.Model):
     def train_step(self, data):
         """For ``model.fit(real_images)``; the game and `train` use ``train_steps``."""
         real = data[0] if isinstance(data, tuple) else data
-        out = self._one_step(real)
+        step = ops.cast(self.g_optimizer.iterations, "int32") + 1
+        out = self._one_step(real, step, ops.convert_to_tensor(self.config.seed, "int32"))
         return {"d_loss": out["d_loss"], "d_acc": out["d_acc"], "g_loss": out["g_loss"]}
 
     # -- the two phases -------------------------------------------------------------------------
-    def sample_noise(self, n):
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+    def sample_noise(self, n, seed, step, phase):
+        """Latent noise for one phase of one step, a pure function of (run seed, step, phase).
+
+        Stateless on purpose: a resumed run draws exactly the noise an uninterrupted one would,
+        and a checkpoint needs no random-generator state. keras.random.normal only takes an int or
+        a SeedGenerator as seed, not a key computed in the graph from the step, so this calls the
+        stateless op that keras.random.normal wraps on the TensorFlow backend.
+        """
+        key = tf.stack([tf.cast(seed, tf.int32), tf.cast(2 * step + phase, tf.int32)])
+        return tf.random.stateless_normal((n, self.latent_dim), seed=key, dtype=tf.float32)
 
     def police_phase(self, real, noise):
         """Phase 1. Returns losses, accuracy and the police's scores for these very bills."""
@@ -138,35 +146,61 @@ class CounterfeitGAN(keras.Model):
             "fake": fake,
         }
 
-    def _one_step(self, real):
+    def _one_step(self, real, step, seed):
         batch = ops.shape(real)[0]
-        police = self.police_phase(real, self.sample_noise(batch))
-        counterfeiter = self.counterfeiter_phase(self.sample_noise(batch))
+        police = self.police_phase(real, self.sample_noise(batch, seed, step, 0))
+        counterfeiter = self.counterfeiter_phase(self.sample_noise(batch, seed, step, 1))
         return {**police, **counterfeiter}
 
-    def _many_steps(self, reals):
+    def _many_steps(self, reals, first_step, seed):
         """Several steps in one compiled call (a loop inside XLA): no per-step dispatch cost.
 
         Returns every step's losses and the last step's bills and scores.
         """
-        count = ops.shape(reals)[0]
-        losses = tf.TensorArray(tf.float32, size=count)
-        last = self._one_step(reals[0])
-        losses = losses.write(0, ops.stack([last["d_loss"], last["d_acc"], last["g_loss"]]))
-        for index in tf.range(1, count):
-            last = self._one_step(reals[index])
-            losses = losses.write(index, ops.stack([last["d_loss"], last["d_acc"], last["g_loss"]]))
-        return {**last, "losses": losses.stack()}
+        count = tf.shape(reals)[0]
+        batch = tf.shape(reals)[1]
+
+        def body(index, losses, fake, real_scores, fake_scores):
+            out = self._one_step(reals[index], first_step + index, seed)
+            losses = losses.write(index, tf.stack([out["d_loss"], out["d_acc"], out["g_loss"]]))
+            return index + 1, losses, out["fake"], out["real_scores"], out["fake_scores"]
+
+        initial = (
+            tf.constant(0),
+            tf.TensorArray(tf.float32, size=count),
+            tf.zeros_like(reals[0]),
+            tf.zeros((batch,), tf.float32),
+            tf.zeros((batch,), tf.float32),
+        )
+        _, losses, fake, real_scores, fake_scores = tf.while_loop(
+            lambda index, *_: index < count, body, initial
+        )
+        last = losses.read(count - 1)
+        return {
+            "losses": losses.stack(),
+            "d_loss": last[0],
+            "d_acc": last[1],
+            "g_loss": last[2],
+            "fake": fake,
+            "real_scores": real_scores,
+            "fake_scores": fake_scores,
+        }
 
     # -- what the trainer calls -----------------------------------------------------------------
-    def train_steps(self, real_batch: np.ndarray) -> dict:
-        """One compiled step on a (batch, 28, 28, 1) float32 batch in [-1, 1]; numpy out."""
-        out = self._compiled_step(tf.convert_to_tensor(real_batch, dtype=tf.float32))
+    def train_steps(self, real_batch: np.ndarray, step: int) -> dict:
+        """Training step number ``step`` (1-based) on a (batch, 28, 28, 1) float32 batch in
+        [-1, 1]; numpy out."""
+        out = self._compiled_step(
+            tf.convert_to_tensor(real_batch, dtype=tf.float32),
+            tf.constant(step, tf.int32),
+            tf.constant(self.config.seed, tf.int32),
+        )
         return {k: v.numpy() for k, v in out.items()}
 
-    def measure(self, real_batch: np.ndarray) -> dict:
+    def measure(self, real_batch: np.ndarray, step: int = 0) -> dict:
         real = tf.convert_to_tensor(real_batch, dtype=tf.float32)
-        out = self._compiled_measure(real, self.sample_noise(real.shape[0]))
+        noise = self.sample_noise(real.shape[0], self.config.seed, step, 0)
+        out = self._compiled_measure(real, noise)
         return {k: v.numpy() for k, v in out.items()}
 
     def reinitialize(self, seed: int) -> None:
@@ -184,13 +218,17 @@ class CounterfeitGAN(keras.Model):
             self.d_optimizer.variables + self.g_optimizer.variables, self._initial_optimizer_state
         ):
             variable.assign(value)
-        self.seed_generator.state.assign(keras.random.SeedGenerator(seed).state.value)
         self.config = GanConfig.from_dict({**self.config.as_dict(), "seed": seed})
         del fresh_generator, fresh_discriminator
 
-    def train_many(self, real_batches: np.ndarray) -> dict:
-        """``len(real_batches)`` steps in one call; "losses" is (k, 3): d_loss, d_acc, g_loss."""
-        out = self._compiled_many(tf.convert_to_tensor(real_batches, dtype=tf.float32))
+    def train_many(self, real_batches: np.ndarray, first_step: int) -> dict:
+        """``len(real_batches)`` steps numbered from ``first_step`` in one call; "losses" is
+        (k, 3): d_loss, d_acc, g_loss."""
+        out = self._compiled_many(
+            tf.convert_to_tensor(real_batches, dtype=tf.float32),
+            tf.constant(first_step, tf.int32),
+            tf.constant(self.config.seed, tf.int32),
+        )
         return {k: v.numpy() for k, v in out.items()}
 
     def _print_and_judge(self, noise):
@@ -216,7 +254,6 @@ class CounterfeitGAN(keras.Model):
             ("discriminator", self.discriminator.variables),
             ("d_optimizer", self.d_optimizer.variables),
             ("g_optimizer", self.g_optimizer.variables),
-            ("seed", [self.seed_generator.state]),
         ):
             for index, variable in enumerate(variables):
                 named[f"{prefix}/{index:03d}/{variable.path}"] = variable

@@ -56,7 +56,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 class ProgressLine:
     """A one-line progress bar with the live losses, redrawn in place on a terminal."""
 
-    def __init__(self, total: int, stream=sys.stderr, width: int = 24, interval: float = 0.2):
+    def __init__(self, total: int, stream=None, width: int = 24, interval: float = 0.2):
+        stream = sys.stderr if stream is None else stream
         self.total, self.stream, self.width, self.interval = total, stream, width, interval
         self.enabled = hasattr(stream, "isatty") and stream.isatty()
         self._last = 0.0

@@ -109,7 +109,7 @@ class TrainingRun:
 
     def train_step(self) -> dict:
         real = self.real_batch()
-        out = self.gan.train_steps(real)
+        out = self.gan.train_steps(real, self.step + 1)
         self._last_real = real
         self.step += 1
         self._record(out)
@@ -121,7 +121,7 @@ class TrainingRun:
             return self.train_step()
         reals = self.images[self.rng.integers(0, len(self.images), (count, self.config.batch_size))]
         before = self.elapsed
-        out = self.gan.train_many(reals)
+        out = self.gan.train_many(reals, self.step + 1)
         self._last_real = reals[-1]
         losses = out.pop("losses").astype(np.float64)
         now = self.elapsed
@@ -242,7 +242,7 @@ class TrainingRun:
                       for s, img in zip(data.grid_steps, data.grid_images)]
         self.last_bills = None
         self._last_real = self.real_batch()
-        self._last_out = self.gan.measure(self._last_real)
+        self._last_out = self.gan.measure(self._last_real, self.step)
 
 
 @dataclass
