@@ -24,6 +24,7 @@ from counterfeit_game.game.fonts import Fonts
 from counterfeit_game.game.scenes.base import SceneStack
 from counterfeit_game.game.scores import ScoreStore
 from counterfeit_game.game.settings import SPEED_LEVELS, GameSettings, speed_index
+from counterfeit_game.game.widgets.draw import one_line
 from counterfeit_game.game.widgets.toast import Toasts
 from counterfeit_game.i18n import t
 from counterfeit_game.snapshot import STATUS_LOADING, STATUS_RUNNING, TrainingSnapshot
@@ -263,7 +264,7 @@ class GameApp:
             log.warning("trainer: %s", error.message)
             if error.detail:
                 log.debug("%s", error.detail)
-            self.toasts.show(t("toast.trainer_error", message=error.message), "error")
+            self.toasts.show(t("toast.trainer_error", message=one_line(error.message)), "error")
         for notice in self.client.notices():
             log.info("trainer notice: %s %s", notice.kind, notice.text)
         for result in self.exporter.results():

@@ -151,7 +151,8 @@ class FilmstripScene(Scene):
         first_surf = self.cache.get(snap.generation, first, self.first_cell)
         big = self.cache.get(snap.generation, selected, self.big_cell)
         top = theme.TOP_BAR_H + 40
-        left_x = max(theme.PAD + 10, w // 2 - big.get_width() - first_surf.get_width() // 2 - 60)
+        total = first_surf.get_width() + 32 + 80 + big.get_width() + 32
+        left_x = max(theme.PAD + 16, (w - total) // 2 + 16)
         # Left: where it started. Right: the chosen moment.
         panel_first = pygame.Rect(left_x - 16, top - 14, first_surf.get_width() + 32, first_surf.get_height() + 70)
         draw.panel(surface, panel_first, fonts, t("filmstrip.first", step=f"{first.step:,}"))
@@ -170,10 +171,12 @@ class FilmstripScene(Scene):
         # Thumbnails and the scrubber.
         label = fonts.render(t("filmstrip.strip", count=len(frames)), "bold", 14, theme.CREAM)
         surface.blit(label, (self.strip_rect.x, self.strip_rect.y - 4))
-        for rect, index in self._thumb_slots():
+        slots = self._thumb_slots()
+        nearest = min(slots, key=lambda slot: abs(slot[1] - self.selected_index))[1] if slots else None
+        for rect, index in slots:
             thumb = self.cache.get(snap.generation, frames[index], THUMB_CELL)
             surface.blit(thumb, rect)
-            if index == self.selected_index:
+            if index == nearest:
                 pygame.draw.rect(surface, theme.HELP_HIGHLIGHT, rect.inflate(6, 6), 3, border_radius=4)
         self.now_button.active = self.index < 0
         self.now_button.draw(surface, fonts)
@@ -187,6 +190,11 @@ class FilmstripScene(Scene):
         pygame.draw.rect(surface, theme.BRASS, (line.x, line.y, knob_x - line.x, line.height), border_radius=4)
         pygame.draw.circle(surface, theme.HELP_HIGHLIGHT if self.dragging else theme.BRASS, (knob_x, line.centery), 14)
         pygame.draw.circle(surface, theme.BRASS_DARK, (knob_x, line.centery), 14, 2)
+        step_label = fonts.render(t("filmstrip.knob", step=f"{selected.step:,}"), "bold", 13, theme.INK)
+        tag = step_label.get_rect(midbottom=(knob_x, line.y - 12)).inflate(12, 6)
+        tag.clamp_ip(pygame.Rect(0, 0, w, h))
+        pygame.draw.rect(surface, theme.PAPER, tag, border_radius=6)
+        surface.blit(step_label, step_label.get_rect(center=tag.center))
 
     def help_targets(self):
         targets = [(self.strip_rect, "help.filmstrip.strip"), (self.track_rect, "help.filmstrip.scrub")]

@@ -21,12 +21,14 @@ class HelpOverlay(Scene):
         self.under = under
         self.selected: tuple[pygame.Rect, str] | None = None
         self.size = (theme.LOGICAL_WIDTH, theme.LOGICAL_HEIGHT)
-        self.close_button = Button((0, 0, 180, 56), t("help.close"), self.close, style="primary")
+        self.close_button = Button((0, 0, 150, 52), t("help.close"), self.close, style="primary")
 
     def layout(self, size) -> None:
+        """The banner sits over the logo, the one part of the top bar that explains nothing."""
         self.size = size
-        self.close_button.rect.topright = (size[0] - theme.PAD, 4)
-        self.close_button.rect.height = theme.TOP_BAR_H - 8
+        self.banner_rect = pygame.Rect(6, 4, min(470, size[0] // 2 - 180), theme.TOP_BAR_H - 8)
+        self.close_button.rect = pygame.Rect(0, 0, 110, self.banner_rect.height - 8)
+        self.close_button.rect.midright = (self.banner_rect.right - 4, self.banner_rect.centery)
 
     def targets(self):
         return [(pygame.Rect(rect), key) for rect, key in (self.under.help_targets() if self.under else [])
@@ -52,7 +54,9 @@ class HelpOverlay(Scene):
                 return True
             hits = [(rect.width * rect.height, rect, key) for rect, key in self.targets()
                     if rect.collidepoint(intent.pos)]
-            if hits:
+            if any(key == "help.controls.help" for _area, _rect, key in hits):
+                self.close()  # the "?" button closes what it opened
+            elif hits:
                 _area, rect, key = min(hits, key=lambda h: h[0])  # the smallest element under the finger
                 self.selected = (rect, key)
             return True
@@ -64,10 +68,12 @@ class HelpOverlay(Scene):
         draw.dim(surface, 150)
         for rect, _key in self.targets():
             pygame.draw.rect(surface, theme.HELP_HIGHLIGHT, rect.inflate(4, 4), 2, border_radius=8)
-        banner = pygame.Rect(0, 0, w, theme.TOP_BAR_H)
-        pygame.draw.rect(surface, theme.BAR_BG, banner)
-        head = fonts.render(t("help.banner"), "bold", 20, theme.HELP_HIGHLIGHT, max_width=w - 240)
-        surface.blit(head, head.get_rect(midleft=(theme.PAD, banner.centery)))
+        banner = self.banner_rect
+        pygame.draw.rect(surface, theme.BAR_BG, banner, border_radius=10)
+        pygame.draw.rect(surface, theme.HELP_HIGHLIGHT, banner, 2, border_radius=10)
+        head = fonts.render(t("help.banner"), "bold", 17, theme.HELP_HIGHLIGHT,
+                            max_width=banner.width - self.close_button.rect.width - 24)
+        surface.blit(head, head.get_rect(midleft=(banner.x + 12, banner.centery)))
         self.close_button.draw(surface, fonts)
         if self.selected is None:
             return

@@ -10,6 +10,7 @@ from counterfeit_game.game import theme
 from counterfeit_game.game.scenes.backdrop import backdrop
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.scripted_client import load_real_digits
+from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.bill import BillArt
 from counterfeit_game.game.widgets.button import Button
 from counterfeit_game.game.widgets.stamp import StampArt
@@ -84,12 +85,13 @@ class TitleScene(Scene):
         surface.blit(terms, terms.get_rect(midtop=(w // 2, 225 + tagline.get_height())))
         status_y = 360
         if self.failed:
-            message = self.app.snapshot.message or t("title.failed_unknown")
+            message = draw.one_line(self.app.snapshot.message) or t("title.failed_unknown")
             text = fonts.render_block(t("title.failed", message=message), "bold", 20, theme.FAKE_RED,
                                       min(900, w - 120), align="center")
             box = text.get_rect(midtop=(w // 2, status_y)).inflate(30, 20)
             pygame.draw.rect(surface, theme.PAPER, box, border_radius=10)
             surface.blit(text, text.get_rect(center=box.center))
+            self.retry.rect.midtop = (w // 2, box.bottom + 16)
             self.retry.draw(surface, fonts)
             return
         ready = self.app.snapshot.status != STATUS_LOADING

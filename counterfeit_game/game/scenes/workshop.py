@@ -146,10 +146,10 @@ class WorkshopScene(Scene):
         bill_w = min(190, (content.width - (n - 1) * gap) // n)
         self.bills_per_row = n
         self.bill_art = BillArt(self.app.fonts, bill_w)
-        self.stamps = StampArt(self.app.fonts, int(bill_w * 0.62))
+        self.stamps = StampArt(self.app.fonts, int(bill_w * 0.5))
         bill_h = self.bill_art.height
         row_block = 26 + bill_h + 22
-        narration_h = 96
+        narration_h = 96 if content.width >= 720 else 122  # narrow desks wrap the narration
         free = self.desk_rect.height - narration_h - 2 * row_block - 30
         spacing = max(8, free // 3)
         self.narration_rect = pygame.Rect(content.x, self.desk_rect.y + 12, content.width, narration_h - 12)
@@ -420,7 +420,8 @@ class WorkshopScene(Scene):
             button.draw(surface, self.app.fonts)
         self.speed_slider.draw(surface, self.app.fonts, t("controls.speed", speed=speed_label(self.app.speed)),
                                t("speed.slow_end"), t("speed.fast_end"))
-        self._draw_tooltip(surface)
+        if self.app.stack.top is self:
+            self._draw_tooltip(surface)
 
     def _draw_top(self, surface, snap) -> None:
         fonts = self.app.fonts
@@ -471,7 +472,7 @@ class WorkshopScene(Scene):
         y = rect.y + 40
         width = rect.width
         if snap.status == STATUS_FAILED:
-            lines = [(t("workshop.failed", message=snap.message or ""), theme.FAKE_RED)]
+            lines = [(t("workshop.failed", message=draw.one_line(snap.message)), theme.FAKE_RED)]
         elif snap.status == STATUS_LOADING or self.shown is None:
             lines = [(t("workshop.waiting"), theme.CREAM)]
         elif stage >= 0:
@@ -529,7 +530,9 @@ class WorkshopScene(Scene):
                                  border_radius=3)
                 frame = self.stamps.frame(bill.police_says_real, self.anim_t - bill.stamp_at)
                 if frame is not None:
-                    surface.blit(frame, frame.get_rect(center=rect.center))
+                    # Stamped off-centre, as a clerk would, so the digit stays readable.
+                    spot = (rect.x + int(rect.width * 0.70), rect.y + int(rect.height * 0.64))
+                    surface.blit(frame, frame.get_rect(center=spot))
         if self.shown is not None:
             caught = self._caught_text()
             foot = fonts.render(caught, "body", 14, theme.PAPER_SHADE, max_width=self.desk_rect.width - 30)

@@ -74,7 +74,9 @@ class BillArt:
         if h >= 50:
             size = max(8, h // 11)
             title = self._fonts.render("BANK OF MNIST", "bold", size, theme.BILL_BORDER, max_width=oval.width)
-            surf.blit(title, title.get_rect(midtop=(w // 2, inset + 5)))
+            plate = title.get_rect(midtop=(w // 2, inset + 5)).inflate(10, 2)
+            pygame.draw.rect(surf, theme.BILL_PAPER, plate)
+            surf.blit(title, title.get_rect(center=plate.center))
         return surf
 
     def render(self, image: np.ndarray, serial: str = "") -> pygame.Surface:

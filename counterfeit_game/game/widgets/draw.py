@@ -30,6 +30,15 @@ def panel(surface, rect, fonts, title: str | None = None, color=theme.FELT, titl
     return content
 
 
+def one_line(message: str | None, limit: int = 160) -> str:
+    """The first line of a (possibly multi-line) message, shortened: screens show no tracebacks."""
+    lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    if text.endswith(":") and len(lines) > 1:
+        text = f"{text} {lines[-1]}"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def blit_center(surface, image, center):
     surface.blit(image, image.get_rect(center=(int(center[0]), int(center[1]))))
 

@@ -258,13 +258,15 @@ class LossChart:
         x = self.rect.x + info["x"]
         pygame.draw.line(surface, theme.HELP_HIGHLIGHT, (x, self.rect.y + loss_area.y),
                          (x, self.rect.y + acc_area.bottom))
-        text = t("chart.readout", step=f"{info['step']:,}", d_loss=f"{info['d_loss']:.3f}",
-                 g_loss=f"{info['g_loss']:.3f}", acc=f"{info['d_acc'] * 100:.0f}")
-        label = self._fonts.render(text, "bold", 13, theme.INK)
-        box = label.get_rect()
-        box.inflate_ip(14, 8)
-        box.midbottom = (int(x), self.rect.y + loss_area.y + 2)
+        first = self._fonts.render(t("chart.readout.step", step=f"{info['step']:,}"), "bold", 13, theme.INK)
+        second = self._fonts.render(
+            t("chart.readout.values", d_loss=f"{info['d_loss']:.3f}", g_loss=f"{info['g_loss']:.3f}",
+              acc=f"{info['d_acc'] * 100:.0f}"), "body", 12, theme.INK, max_width=self.rect.width - 20)
+        box = pygame.Rect(0, 0, max(first.get_width(), second.get_width()) + 16,
+                          first.get_height() + second.get_height() + 8)
+        box.midbottom = (int(x), self.rect.y + loss_area.y + 30)
         box.clamp_ip(self.rect)
         pygame.draw.rect(surface, theme.PAPER, box, border_radius=6)
         pygame.draw.rect(surface, theme.BRASS_DARK, box, 1, border_radius=6)
-        surface.blit(label, label.get_rect(center=box.center))
+        surface.blit(first, (box.x + 8, box.y + 4))
+        surface.blit(second, (box.x + 8, box.y + 4 + first.get_height()))

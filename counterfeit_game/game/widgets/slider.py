@@ -62,8 +62,9 @@ class NotchSlider:
         surface.blit(text, text.get_rect(midtop=(self.rect.centerx, self.rect.y + 6)))
         small_l = fonts.render(left, "body", 11, theme.PAPER_SHADE)
         small_r = fonts.render(right, "body", 11, theme.PAPER_SHADE)
-        surface.blit(small_l, (self.rect.x + 8, self.rect.y + 9))
-        surface.blit(small_r, (self.rect.right - 8 - small_r.get_width(), self.rect.y + 9))
+        if text.get_width() + small_l.get_width() + small_r.get_width() + 40 < self.rect.width:
+            surface.blit(small_l, (self.rect.x + 8, self.rect.y + 9))
+            surface.blit(small_r, (self.rect.right - 8 - small_r.get_width(), self.rect.y + 9))
         track = self._track()
         pygame.draw.rect(surface, theme.BAR_BG, track, border_radius=3)
         filled = pygame.Rect(track.x, track.y, self.notch_x(self.index) - track.x, track.height)

@@ -47,10 +47,10 @@ class StampArt:
             progress = i / (ZOOM_FRAMES - 1)
             zoom = 1.0 + 0.9 * (1 - progress) ** 2
             frame = pygame.transform.rotozoom(base, angle, zoom)
-            frame.set_alpha(int(90 + 165 * progress))
+            frame.set_alpha(int(80 + 135 * progress))
             frames.append(frame)
         final = pygame.transform.rotozoom(base, angle, 1.0)
-        final.set_alpha(230)
+        final.set_alpha(215)
         frames.append(final)
         return frames
 
