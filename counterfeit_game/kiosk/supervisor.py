@@ -62,7 +62,7 @@ RECOVERY_KEYS = {
     DIVERGED: "kiosk.recovery.diverged",
     COLLAPSE: "kiosk.recovery.collapse",
 }
-DETAIL_FROM_CHECKPOINT = "kiosk.recovery.from_checkpoint"  # fields: step
+DETAIL_FROM_CHECKPOINT = "kiosk.recovery.from_checkpoint"  # fields: step (None if unreadable)
 DETAIL_FROM_SCRATCH = "kiosk.recovery.from_scratch"
 
 CHECKPOINT_PATTERN = re.compile(r"kiosk-(\d{6,})\.npz")
@@ -83,6 +83,15 @@ def grid_diversity(images: np.ndarray) -> float:
     for index in range(count - 1):  # row by row: 25x784 floats, no (25, 25, 784) temporary
         total += float(np.abs(flat[index + 1 :] - flat[index]).mean(axis=1).sum())
     return total / (count * (count - 1) / 2)
+
+
+def checkpoint_step(path: Path) -> int | None:
+    """The step a checkpoint holds, read from its metadata alone (no TensorFlow, no weights)."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return int(json.loads(bytes(archive["meta"]).decode("utf-8")).get("step", 0))
+    except Exception:  # unreadable: the worker will say so properly when asked to load it
+        return None
 
 
 @dataclass(frozen=True)
@@ -134,9 +143,7 @@ class TrainingSupervisor:
         self.notice: RecoveryNotice | None = None
         self.last_diversity: float | None = None
 
-        self._started_at = 0.0
         self._relaunch_at: float | None = None  # set while waiting out a back-off
-        self._relaunch_checkpoint: Path | None = None
         self._pending_load: Path | None = None
         self._pending_saves: set[str] = set()
         self._load_queue: list[Path] = []  # older checkpoints to try if the pending load fails
@@ -293,14 +300,13 @@ class TrainingSupervisor:
         log.error("trainer error (%s%s): %s", error.kind, ", fatal" if error.fatal else "", error.message)
         if error.detail:
             log.debug("%s", error.detail)
-        if error.kind == "checkpoint" and self._pending_load is not None:
-            self._on_bad_checkpoint(self._pending_load, error.message)
-            return None
         if error.kind == "checkpoint":
-            for path in list(self._pending_saves):
-                if path in error.message:
-                    self._pending_saves.discard(path)
-                    log.error("checkpoint not written: %s", error.message)
+            saves = [path for path in self._pending_saves if path in error.message]
+            if saves:
+                self._pending_saves.difference_update(saves)
+                log.error("checkpoint not written: %s", error.message)
+            elif self._pending_load is not None:
+                self._on_bad_checkpoint(self._pending_load, error.message)
             return None
         if error.fatal:
             return CRASH
@@ -406,7 +412,7 @@ class TrainingSupervisor:
         self._pending_saves.clear()
         candidates = self._candidates()
         detail, fields = (
-            (DETAIL_FROM_CHECKPOINT, {"step": self._checkpoint_step(candidates[0])})
+            (DETAIL_FROM_CHECKPOINT, {"step": checkpoint_step(candidates[0])})
             if candidates
             else (DETAIL_FROM_SCRATCH, {})
         )
@@ -445,7 +451,6 @@ class TrainingSupervisor:
     def _launch(self, checkpoints: list[Path]) -> None:
         self.client = self.client_factory()
         self.stats["launches"] += 1
-        self._started_at = self.clock()
         self._generation = None
         self._pending_saves.clear()
         self._session_start_saved = False
@@ -578,15 +583,6 @@ class TrainingSupervisor:
                 old.unlink()
             except OSError:
                 pass
-
-    @staticmethod
-    def _checkpoint_step(path: Path) -> int | None:
-        """The step a checkpoint holds, read from its metadata without TensorFlow."""
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                return int(json.loads(bytes(archive["meta"]).decode("utf-8")).get("step", 0))
-        except Exception:
-            return None
 
     def _ensure_dir(self) -> bool:
         try:

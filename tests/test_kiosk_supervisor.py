@@ -1,0 +1,698 @@
+"""Training supervision: crash, hang, divergence, collapse and bad checkpoints, each recovered.
+
+Most tests drive a scripted client on an injected clock; the last one uses the real TrainerClient
+in a thread with real faults injected.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from counterfeit_game import protocol
+from counterfeit_game.kiosk import supervisor as sup
+from counterfeit_game.kiosk.supervisor import (
+    COLLAPSE_DIVERSITY,
+    DETAIL_FROM_CHECKPOINT,
+    DETAIL_FROM_SCRATCH,
+    TrainingSupervisor,
+    checkpoint_step,
+    grid_diversity,
+)
+from counterfeit_game.snapshot import GridFrame, LossHistory, TrainingSnapshot, frozen_array
+
+
+class FakeClock:
+    def __init__(self, now: float = 100.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+IDENTICAL = np.full((25, 28, 28), 128, np.uint8)
+
+
+def varied_images(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (25, 28, 28), dtype=np.uint8)
+
+
+class Rows:
+    """Loss rows (step, d_loss, d_acc, g_loss) in a growing array, so snapshots stay cheap."""
+
+    def __init__(self, rows):
+        self._data = np.zeros((max(1024, 2 * len(rows)), 4))
+        self._length = 0
+        for row in rows:
+            self.append(row)
+
+    def append(self, row):
+        if self._length == len(self._data):
+            self._data = np.concatenate([self._data, np.zeros_like(self._data)])
+        self._data[self._length] = row
+        self._length += 1
+
+    def __setitem__(self, index, row):
+        self._data[range(self._length)[index]] = row
+
+    def array(self):
+        return self._data[: self._length]
+
+
+class FakeClient:
+    """Behaves like TrainerClient: commands queue up and are carried out when it polls."""
+
+    GRID_INTERVAL = 25
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.last_heartbeat = clock()
+        self.alive = self.ready = self.closed = self.killed = self.hung = False
+        self.commands: list[tuple[str, object]] = []
+        self._queue: list[tuple[str, object]] = []
+        self._notices, self._errors = [], []
+        self.step = self.generation = 0
+        self.running, self.failed = True, False
+        self.rows = Rows([(0, 0.7, 0.5, 0.7)])
+        self.grids: list[GridFrame] = [GridFrame(0, varied_images(0))]
+        self.collapsed = False
+        self.quality = None
+
+    # the client API ------------------------------------------------------------------------
+    def start(self):
+        self.alive = True
+        self.last_heartbeat = self.clock()
+        return self
+
+    def poll(self) -> TrainingSnapshot:
+        if self.alive and not self.hung:
+            self.last_heartbeat = self.clock()
+            if self.ready:
+                while self._queue:
+                    self._carry_out(*self._queue.pop(0))
+        return self.snapshot()
+
+    def notices(self):
+        drained, self._notices = self._notices, []
+        return drained
+
+    def errors(self):
+        drained, self._errors = self._errors, []
+        return drained
+
+    def _send(self, name, value=None):
+        self.commands.append((name, value))
+        if not self.closed:
+            self._queue.append((name, value))
+
+    def save(self, path):
+        self._send("save", str(path))
+
+    def load(self, path):
+        self._send("load", str(path))
+
+    def reset(self, seed=None):
+        self._send("reset", seed)
+
+    def resume(self):
+        self._send("resume")
+
+    def pause(self):
+        self._send("pause")
+
+    def close(self, timeout=5.0):
+        self.closed, self.alive = True, False
+
+    def kill(self):
+        self.killed = True
+        self.close()
+
+    # what the test makes happen --------------------------------------------------------------
+    def finish_loading(self):
+        self.ready = True
+        self._notices.append(protocol.Notice("ready", "engine ready"))
+
+    def train(self, steps: int, finite: bool = True):
+        for _ in range(steps):
+            if not (self.ready and self.running and not self.failed):
+                return
+            self.step += 1
+            loss = 0.7 if finite else float("nan")
+            self.rows.append((self.step, loss, 0.5, loss))
+            if self.step % self.GRID_INTERVAL == 0:
+                images = IDENTICAL if self.collapsed else varied_images(self.step)
+                self.grids.append(GridFrame(self.step, images))
+            if not finite:
+                self.failed, self.running = True, False
+                self._errors.append(protocol.WorkerError("training diverged", kind="diverged"))
+
+    def crash(self):
+        self.alive = False
+
+    def snapshot(self) -> TrainingSnapshot:
+        if not self.ready:
+            return TrainingSnapshot.loading()
+        rows = self.rows.array()
+        history = LossHistory(
+            frozen_array(rows[:, 0], np.int64), frozen_array(rows[:, 1], np.float32),
+            frozen_array(rows[:, 2], np.float32), frozen_array(rows[:, 3], np.float32),
+        )
+        status = "failed" if self.failed else ("running" if self.running else "paused")
+        return TrainingSnapshot(
+            status=status, step=self.step, speed=None, steps_per_second=100.0, history=history,
+            bills=None, grids=tuple(self.grids), quality=self.quality, generation=self.generation,
+        )
+
+    def _carry_out(self, name, value):
+        if name == "save":
+            meta = json.dumps({"step": self.step, "fake": True}).encode()
+            np.savez(value, meta=np.frombuffer(meta, np.uint8))
+            self._notices.append(protocol.Notice("saved", "saved", value))
+        elif name == "load":
+            try:
+                with np.load(value, allow_pickle=False) as archive:
+                    step = int(json.loads(bytes(archive["meta"]).decode())["step"])
+            except Exception:
+                self._errors.append(protocol.WorkerError(f"{value}: damaged checkpoint", kind="checkpoint"))
+                return
+            self._restart_run(step)
+            self._notices.append(protocol.Notice("loaded", "loaded", value))
+        elif name == "reset":
+            self._restart_run(0)
+            self._notices.append(protocol.Notice("reset", "new counterfeiter hired"))
+        elif name == "resume":
+            self.running = not self.failed
+        elif name == "pause":
+            self.running = False
+
+    def _restart_run(self, step):
+        self.step, self.failed, self.collapsed = step, False, False
+        self.generation += 1
+        self.rows = Rows([(s, 0.7, 0.5, 0.7) for s in range(step + 1)])
+        self.grids = [GridFrame(step, varied_images(step))]
+
+
+class Harness:
+    def __init__(self, tmp_path: Path, **options):
+        self.clock = FakeClock()
+        self.clients: list[FakeClient] = []
+        self.dir = tmp_path / "checkpoints"
+        defaults = dict(checkpoint_interval_s=300, hang_timeout_s=60, startup_timeout_s=200,
+                        message_seconds=8, close_in_background=False, wall_clock=lambda: 1.7e9)
+        defaults.update(options)
+        self.sup = TrainingSupervisor(self.make_client, self.dir, clock=self.clock, **defaults)
+
+    def make_client(self):
+        client = FakeClient(self.clock)
+        self.clients.append(client)
+        return client
+
+    @property
+    def client(self) -> FakeClient:
+        return self.clients[-1]
+
+    def run(self, seconds: float, steps_per_second: int = 10, frame: float = 1.0):
+        """Train and supervise for ``seconds``, one update per ``frame``."""
+        for _ in range(round(seconds / frame)):
+            self.clock.advance(frame)
+            self.client.train(round(steps_per_second * frame))
+            self.sup.update()
+
+    def ready(self):
+        self.client.finish_loading()
+        self.sup.update()
+
+    def commands(self, name, client=None):
+        return [value for command, value in (client or self.client).commands if command == name]
+
+
+@pytest.fixture
+def h(tmp_path):
+    harness = Harness(tmp_path)
+    harness.sup.start()
+    harness.ready()
+    return harness
+
+
+def names(paths):
+    return [Path(p).name for p in paths]
+
+
+def saved_step(path) -> int:
+    with np.load(path) as archive:
+        return json.loads(bytes(archive["meta"]).decode())["step"]
+
+
+# --- checkpoints ---------------------------------------------------------------------------
+
+
+def test_fresh_start_without_checkpoints(h):
+    assert len(h.clients) == 1 and h.commands("load") == []
+    assert h.sup.snapshot.status == "running"
+
+
+def test_checkpoints_every_interval_and_keeps_the_last_three(h):
+    h.run(299)
+    assert h.commands("save") == []
+    h.run(1)
+    assert names(h.commands("save")) == ["kiosk-000001.npz"]
+    h.run(1)
+    assert h.sup.stats["checkpoints_saved"] == 1
+    h.run(5 * 300)
+    assert names(h.sup.good_checkpoints()) == ["kiosk-000006.npz", "kiosk-000005.npz", "kiosk-000004.npz"]
+    assert sorted(p.name for p in h.dir.iterdir()) == ["kiosk-000004.npz", "kiosk-000005.npz", "kiosk-000006.npz"]
+
+
+def test_no_checkpoint_while_nothing_changes(h):
+    h.run(300)
+    h.client.pause()
+    h.sup.update()
+    h.run(900)
+    assert len(h.commands("save")) == 1
+
+
+def test_resumes_from_the_newest_checkpoint_on_start(h, tmp_path):
+    h.run(601)
+    second = Harness(tmp_path)
+    second.sup.start()
+    assert names(second.commands("load")) == ["kiosk-000002.npz"]
+    second.ready()
+    assert second.client.step == saved_step(h.dir / "kiosk-000002.npz") > 6000 - 20
+
+
+def test_unfinished_temporary_files_are_removed_on_start(tmp_path):
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    (folder / ".kiosk-000003.npz.abc123.tmp").write_bytes(b"half a checkpoint")
+    harness = Harness(tmp_path)
+    harness.sup.start()
+    assert list(folder.iterdir()) == []
+
+
+def test_low_disk_space_pauses_checkpoints(h, monkeypatch):
+    monkeypatch.setattr(sup, "MIN_FREE_BYTES", 10**18)
+    h.run(700)
+    assert h.commands("save") == []
+
+
+# --- crash and hang ------------------------------------------------------------------------
+
+
+def test_crash_restarts_from_the_last_good_checkpoint(h):
+    h.run(301)
+    first = h.client
+    first.crash()
+    h.run(1)
+    assert first.closed and len(h.clients) == 2
+    assert h.sup.stats["crashes"] == 1 and h.sup.stats["recoveries"] == 0
+    assert names(h.commands("load")) == ["kiosk-000001.npz"]
+    notice = h.sup.notice
+    assert notice.reason == "crash" and notice.title_key == "kiosk.recovery.crash"
+    step = saved_step(h.dir / "kiosk-000001.npz")
+    assert notice.detail_key == DETAIL_FROM_CHECKPOINT and notice.fields == {"step": step}
+    h.clock.advance(30)  # TensorFlow loading in the new worker: the message stays up
+    h.sup.update()
+    assert h.sup.recovery_visible
+    h.ready()
+    assert h.sup.stats["recoveries"] == 1
+    assert h.client.step == step and h.sup.snapshot.step == step
+    assert not h.sup.recovery_visible  # back, and the message has been up long enough
+
+
+def test_the_message_stays_up_a_few_seconds_after_a_quick_recovery(h):
+    h.run(301)
+    h.client.train(1, finite=False)
+    h.run(2)  # noticed, then back
+    assert h.sup.stats["recoveries"] == 1 and h.sup.recovery_visible
+    h.run(6)
+    assert h.sup.recovery_visible
+    h.run(2)
+    assert not h.sup.recovery_visible
+
+
+def test_crash_without_checkpoints_starts_fresh(h):
+    h.run(10)
+    h.client.crash()
+    h.run(1)
+    assert h.commands("load") == [] and h.sup.notice.detail_key == DETAIL_FROM_SCRATCH
+    h.ready()
+    assert h.sup.stats["recoveries"] == 1
+
+
+def test_fatal_worker_error_counts_as_a_crash(h):
+    h.client._errors.append(protocol.WorkerError("the training worker stopped", fatal=True))
+    h.run(1)
+    assert h.sup.stats["crashes"] == 1 and len(h.clients) == 2 and h.clients[0].closed
+
+
+def test_hang_kills_and_replaces_the_worker(h):
+    h.run(301)
+    first = h.client
+    first.hung = True
+    h.run(60)
+    assert h.sup.stats["hangs"] == 0
+    h.run(1.5, frame=0.5)
+    assert h.sup.stats["hangs"] == 1 and first.killed and len(h.clients) == 2
+    assert names(h.commands("load")) == ["kiosk-000001.npz"]
+    assert h.sup.notice.title_key == "kiosk.recovery.crash"
+
+
+def test_slow_start_is_allowed_until_the_startup_timeout(tmp_path):
+    harness = Harness(tmp_path)
+    harness.sup.start()
+    harness.client.hung = True  # TensorFlow still importing: no messages at all
+    harness.run(199)
+    assert harness.sup.stats["hangs"] == 0
+    harness.run(2)
+    assert harness.sup.stats["hangs"] == 1
+
+
+def test_repeated_crashes_back_off_then_recover(h):
+    h.client.crash()
+    h.run(1)  # first failure: restarted at once
+    assert len(h.clients) == 2
+    h.ready()
+    h.client.crash()
+    h.sup.update()  # second failure in a row: wait before the next start
+    assert h.sup.client is None and len(h.clients) == 2
+    h.clock.advance(1.9)
+    h.sup.update()
+    assert len(h.clients) == 2
+    h.clock.advance(0.2)
+    h.sup.update()
+    assert len(h.clients) == 3
+    h.ready()
+    assert h.sup.stats["crashes"] == 2 and h.sup.stats["recoveries"] == 2
+
+
+def test_failure_streak_ends_after_a_healthy_while(h):
+    h.client.crash()
+    h.run(1)
+    h.ready()
+    h.run(sup.HEALTHY_AFTER_S + 1)
+    h.client.crash()
+    h.sup.update()
+    assert h.sup.client is not None and len(h.clients) == 3  # no back-off: not a streak
+
+
+def test_a_trainer_that_cannot_start_is_retried(h):
+    class BrokenClient(FakeClient):
+        def start(self):
+            raise OSError("cannot fork")
+
+    working = h.sup.client_factory
+    h.sup.client_factory = lambda: BrokenClient(h.clock)
+    h.client.crash()
+    h.sup.update()
+    assert h.sup.client is None and h.sup.stats["launches"] == 2
+    h.sup.client_factory = working
+    h.run(120)
+    assert h.sup.client is not None and h.sup.stats["launches"] == 3
+
+
+# --- divergence and collapse ----------------------------------------------------------------
+
+
+def test_nan_losses_reload_the_checkpoint_in_the_same_worker(h):
+    h.run(301)
+    h.client.train(3, finite=False)
+    h.sup.update()
+    assert h.sup.stats["divergences"] == 1 and len(h.clients) == 1
+    assert names(h.commands("load")) == ["kiosk-000001.npz"]
+    assert h.commands("resume")
+    assert h.sup.notice.title_key == "kiosk.recovery.diverged"
+    h.run(1)  # the load is carried out; the failed run is not counted twice
+    assert h.sup.stats["divergences"] == 1 and h.sup.stats["recoveries"] == 1
+    assert h.client.running and h.sup.snapshot.status == "running"
+
+
+def test_nan_in_history_is_caught_even_without_the_workers_word(h):
+    h.run(301)
+    h.client.rows.append((h.client.step + 1, float("inf"), 0.5, 0.7))
+    h.client.step += 1
+    h.sup.update()
+    assert h.sup.stats["divergences"] == 1
+
+
+def test_divergence_without_checkpoints_hires_a_new_counterfeiter(h):
+    h.run(10)
+    h.client.train(1, finite=False)
+    h.sup.update()
+    assert h.commands("reset") == [None] and h.sup.notice.detail_key == DETAIL_FROM_SCRATCH
+    h.run(2)
+    assert h.sup.stats["recoveries"] == 1 and 0 < h.client.step <= 10
+
+
+def test_no_checkpoint_is_written_from_a_diverged_run(h):
+    h.run(299)
+    h.client.rows.append((h.client.step + 1, float("nan"), 0.5, float("nan")))
+    h.client.step += 1
+    h.sup._checked_step = h.client.step  # as if divergence detection had missed it
+    h.clock.advance(2)
+    h.sup._maybe_checkpoint(h.clock(), h.client.snapshot())
+    assert h.commands("save") == []
+
+
+def test_collapse_on_two_grids_in_a_row(h):
+    h.run(60)  # past the minimum step
+    h.client.collapsed = True
+    h.run(3)  # one identical grid
+    assert h.sup.stats["collapses"] == 0
+    assert h.sup.last_diversity == 0.0
+    h.run(3)
+    assert h.sup.stats["collapses"] == 1
+    assert h.sup.notice.title_key == "kiosk.recovery.collapse"
+
+
+def test_a_single_low_grid_is_not_a_collapse(h):
+    h.run(60)
+    h.client.collapsed = True
+    h.run(3)
+    h.client.collapsed = False
+    h.run(10)
+    assert h.sup.stats["collapses"] == 0
+
+
+def test_young_counterfeiter_is_not_judged(h):
+    h.client.collapsed = True
+    h.run(40)  # steps 0..400: below COLLAPSE_MIN_STEP
+    assert h.sup.stats["collapses"] == 0
+
+
+def test_examiner_coverage_of_two_digits_is_a_collapse(h):
+    from counterfeit_game.snapshot import QualityReport
+
+    h.run(60)
+    h.client.quality = QualityReport(h.client.step, 90.0, 10.0, 0.9, 2, (0, 250, 250, 0, 0, 0, 0, 0, 0, 0))
+    h.run(1)
+    assert h.sup.stats["collapses"] == 1
+
+
+def test_no_checkpoint_while_a_collapse_is_suspected(h):
+    h.run(60)
+    h.client.collapsed = True
+    h.run(3)  # one identical grid: suspicious, not yet a collapse
+    h.clock.advance(300)
+    h.sup._maybe_checkpoint(h.clock(), h.client.snapshot())
+    assert h.commands("save") == []
+
+
+def test_a_checkpoint_that_fails_again_at_once_is_set_aside(h):
+    h.run(301)
+    h.run(300)  # two checkpoints: 1 (step 3000) and 2 (step 6000)
+    h.client.train(1, finite=False)
+    h.run(1)  # back from checkpoint 2
+    assert names(h.commands("load")) == ["kiosk-000002.npz"]
+    h.run(30)
+    h.client.train(1, finite=False)
+    h.run(1)  # failed again soon after: 2 leads into trouble, use 1
+    assert names(h.commands("load")) == ["kiosk-000002.npz", "kiosk-000001.npz"]
+    assert names(h.sup.good_checkpoints()) == ["kiosk-000001.npz"]
+    assert [p.name for p in h.dir.glob("kiosk-000002.npz.failed-*")]
+
+
+# --- bad checkpoints -----------------------------------------------------------------------
+
+
+def test_corrupt_checkpoint_is_moved_aside_and_the_older_one_used(h):
+    h.run(301)
+    h.run(300)
+    newest = h.sup.good_checkpoints()[0]
+    newest.write_bytes(b"\x00garbage from a failing disk")
+    h.client.crash()
+    h.run(1)
+    h.ready()
+    assert h.sup.stats["corrupt_checkpoints"] == 1
+    assert names(h.commands("load")) == ["kiosk-000002.npz", "kiosk-000001.npz"]
+    assert not newest.exists()
+    assert [p.name for p in h.dir.glob("kiosk-000002.npz.corrupt-*")]
+    h.sup.update()
+    assert h.client.step == saved_step(h.dir / "kiosk-000001.npz")
+    assert h.sup.stats["recoveries"] == 1
+
+
+def test_when_every_checkpoint_is_corrupt_training_starts_fresh(h):
+    h.run(301)
+    h.sup.good_checkpoints()[0].write_bytes(b"PK\x03\x04 truncated")
+    h.client.crash()
+    h.run(1)
+    h.ready()
+    h.sup.update()
+    assert h.sup.good_checkpoints() == []
+    assert h.commands("reset") == [None]
+    assert h.sup.notice.detail_key == DETAIL_FROM_SCRATCH
+    assert h.sup.stats["recoveries"] == 1 and h.client.generation >= 1
+
+
+def test_set_aside_files_are_capped(h):
+    for index in range(6):
+        h.run(301)
+        h.sup.good_checkpoints()[0].write_bytes(b"junk")
+        h.sup.wall_clock = lambda index=index: 1.7e9 + 3600 * index
+        h.client.crash()
+        h.run(1)
+        h.ready()
+        h.run(sup.HEALTHY_AFTER_S)
+    assert len(list(h.dir.glob("*.corrupt-*"))) == sup.SET_ASIDE_KEPT
+
+
+# --- visitor resets ------------------------------------------------------------------------
+
+
+def test_end_session_continue_only_resumes(h):
+    h.client.pause()
+    h.sup.end_session("continue")
+    assert h.commands("resume") and h.commands("reset") == [] and h.commands("load") == []
+
+
+def test_end_session_restart_hires_a_new_counterfeiter_and_forgets_old_checkpoints(h):
+    h.run(301)
+    h.sup.end_session("restart")
+    h.run(1)
+    assert h.commands("reset") == [None] and h.client.step < 100
+    h.client.crash()  # before the new run's first checkpoint: do not go back to the old run
+    h.run(1)
+    assert h.commands("load") == []
+    h.ready()
+    h.run(301)
+    assert names(h.commands("save")) == ["kiosk-000002.npz"]
+
+
+def test_end_session_checkpoint_undoes_the_visitors_changes(h):
+    h.run(100)
+    h.sup.begin_session("checkpoint")
+    h.run(1)
+    start_step = json.loads(bytes(np.load(h.dir / sup.SESSION_START_FILE)["meta"]).decode())["step"]
+    h.client.reset()  # the visitor hired a new counterfeiter
+    h.run(20)
+    h.sup.end_session("checkpoint")
+    assert names(h.commands("load")) == [sup.SESSION_START_FILE]
+    h.run(0.1, frame=0.1)
+    assert start_step <= h.client.step <= start_step + 1
+    assert h.sup.good_checkpoints() == [] or sup.SESSION_START_FILE not in names(h.sup.good_checkpoints())
+
+
+def test_end_session_checkpoint_uses_the_operators_file(h, tmp_path):
+    operator_file = tmp_path / "lesson-start.npz"
+    np.savez(operator_file, meta=np.frombuffer(json.dumps({"step": 1234}).encode(), np.uint8))
+    h.sup.reset_checkpoint = operator_file
+    h.run(30)
+    h.sup.begin_session("checkpoint")
+    h.sup.end_session("checkpoint")
+    h.run(0.1, frame=0.1)
+    assert h.commands("load") == [str(operator_file)] and h.client.step == 1234
+    assert h.commands("save") == []
+
+
+def test_operators_broken_file_is_left_alone(h, tmp_path):
+    operator_file = tmp_path / "lesson-start.npz"
+    operator_file.write_bytes(b"nonsense")
+    h.sup.reset_checkpoint = operator_file
+    h.sup.end_session("checkpoint")
+    h.run(1)
+    assert operator_file.read_bytes() == b"nonsense"
+    assert h.commands("reset") == [None]
+
+
+# --- the collapse threshold, measured on real digits ----------------------------------------
+
+
+def test_grid_diversity_separates_real_digits_from_identical_bills(mnist):
+    rng = np.random.default_rng(3)
+    assert grid_diversity(IDENTICAL) == 0.0
+    for _ in range(5):
+        real = mnist.x_train[rng.integers(0, len(mnist.x_train), 25)]
+        assert grid_diversity(real) > 3 * COLLAPSE_DIVERSITY
+    ones = mnist.x_train[np.flatnonzero(mnist.y_train == 1)[:25]]
+    assert grid_diversity(ones) > COLLAPSE_DIVERSITY  # one digit in many hands is not a collapse
+    nearly = np.clip(IDENTICAL.astype(int) + rng.integers(-8, 9, IDENTICAL.shape), 0, 255)
+    assert grid_diversity(nearly) < COLLAPSE_DIVERSITY
+
+
+def test_grid_diversity_matches_the_pairwise_definition():
+    images = varied_images(7)[:6]
+    flat = images.reshape(6, -1).astype(np.float64) / 255
+    pairs = [np.abs(flat[i] - flat[j]).mean() for i in range(6) for j in range(i + 1, 6)]
+    assert grid_diversity(images) == pytest.approx(np.mean(pairs), rel=1e-5)
+
+
+# --- the real trainer, in a thread --------------------------------------------------------------
+
+
+def test_real_trainer_recovers_from_nan_crash_and_a_corrupt_checkpoint(tmp_path, small_mnist_npz):
+    from conftest import wait_for
+
+    from counterfeit_game.worker import TrainerClient
+
+    clock = FakeClock()  # supervision time is the test's; the worker trains in real time
+    clients = []
+
+    def make_client():
+        clients.append(TrainerClient(data=small_mnist_npz, mode="thread", clock=clock))
+        return clients[-1]
+
+    supervisor = TrainingSupervisor(
+        make_client, tmp_path / "checkpoints", clock=clock, checkpoint_interval_s=300,
+        hang_timeout_s=1000, close_in_background=False,  # the test's jumps in time are no hang
+    )
+
+    def supervised(predicate):
+        return lambda: predicate(supervisor.update())
+
+    supervisor.start()
+    try:
+        wait_for(supervised(lambda snap: snap.status == "running" and snap.step >= 10), timeout=180)
+        for saves in (1, 2):
+            step = supervisor.snapshot.step
+            wait_for(supervised(lambda snap: snap.step > step))
+            clock.advance(301)
+            wait_for(supervised(lambda snap: supervisor.stats["checkpoints_saved"] == saves))
+        older, newest = reversed(supervisor.good_checkpoints())
+        newest_step = checkpoint_step(newest)
+        older_step = checkpoint_step(older)
+        assert 0 < older_step < newest_step
+
+        supervisor.client.inject_fault("nan")
+        wait_for(supervised(lambda snap: supervisor.stats["recoveries"] == 1))
+        assert supervisor.stats["divergences"] == 1 and len(clients) == 1  # same worker
+        snap = supervisor.snapshot
+        assert snap.step >= newest_step and np.isfinite(snap.history.d_loss).all()
+        wait_for(supervised(lambda snap: snap.step > newest_step + 5))  # training goes on
+        clock.advance(sup.HEALTHY_AFTER_S + 1)  # healthy long enough: the next failure starts afresh
+
+        newest.write_bytes(b"PK\x03\x04 not really a checkpoint")
+        supervisor.client.inject_fault("crash")
+        wait_for(supervised(lambda snap: supervisor.stats["recoveries"] == 2), timeout=180)
+        assert supervisor.stats["crashes"] == 1 and len(clients) == 2
+        assert not clients[0].alive and clients[1].alive
+        assert supervisor.stats["corrupt_checkpoints"] == 1
+        assert not newest.exists() and list(newest.parent.glob(newest.name + ".corrupt-*"))
+        assert older_step <= supervisor.snapshot.step < newest_step
+        assert supervisor.notice.title_key == "kiosk.recovery.crash"
+        wait_for(supervised(lambda snap: snap.step > older_step + 5))
+    finally:
+        supervisor.close()
