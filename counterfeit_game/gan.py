@@ -247,7 +247,11 @@ class CounterfeitGAN(keras.Model):
 
     # -- state for checkpoints ------------------------------------------------------------------
     def state_variables(self) -> dict[str, tf.Variable]:
-        """Every variable a checkpoint must hold, under a stable name."""
+        """Every variable a checkpoint must hold, under a stable name.
+
+        Names are positional (network, index): Keras's own paths carry per-process unique suffixes
+        (dense_12, adam_4) that differ between runs; shapes are checked on load.
+        """
         named = {}
         for prefix, variables in (
             ("generator", self.generator.variables),
@@ -256,5 +260,5 @@ class CounterfeitGAN(keras.Model):
             ("g_optimizer", self.g_optimizer.variables),
         ):
             for index, variable in enumerate(variables):
-                named[f"{prefix}/{index:03d}/{variable.path}"] = variable
+                named[f"{prefix}/{index:03d}"] = variable
         return named

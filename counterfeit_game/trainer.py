@@ -87,8 +87,8 @@ class TrainingRun:
         self.history = HistoryBuffer(self.max_history)
         self.grids: list[GridFrame] = []
         self.last_bills: StepBills | None = None
-        self._last_real = self.real_batch()
-        self._record(self.gan.measure(self._last_real))
+        self._last_real = self._side_batch()
+        self._record(self.gan.measure(self._last_real, self.step))
 
     def _restart_clock(self, elapsed: float) -> None:
         self._elapsed_offset = elapsed
@@ -102,6 +102,12 @@ class TrainingRun:
     def reset(self, seed: int) -> None:
         self.gan.reinitialize(seed)
         self._start_fresh(seed)
+
+    def _side_batch(self) -> np.ndarray:
+        """A real batch for measuring, drawn without touching the training batches' generator,
+        so that measuring (at the start, after a load) never changes what training sees."""
+        rng = np.random.default_rng([self.config.seed, 2, self.step])
+        return self.images[rng.integers(0, len(self.images), self.config.batch_size)]
 
     def real_batch(self, size: int | None = None) -> np.ndarray:
         index = self.rng.integers(0, len(self.images), size or self.config.batch_size)
@@ -241,7 +247,7 @@ class TrainingRun:
         self.grids = [GridFrame(int(s), np.asarray(img, np.uint8))
                       for s, img in zip(data.grid_steps, data.grid_images)]
         self.last_bills = None
-        self._last_real = self.real_batch()
+        self._last_real = self._side_batch()
         self._last_out = self.gan.measure(self._last_real, self.step)
 
 
@@ -377,6 +383,7 @@ class TrainerCore:
             self._load_examiner()
         self._send(protocol.Notice("ready", "engine ready"))
         self._publish_progress(force=True)
+        self._next_step_at = self.clock()
         return True
 
     def _load_examiner(self) -> None:
@@ -543,5 +550,6 @@ class TrainerCore:
         if self.speed is None:
             self._next_step_at = self.clock()
         else:
-            self._next_step_at = max(self._next_step_at + 1.0 / self.speed, self.clock() - 0.5)
+            # Pace from the planned time, allowing at most 0.1 s of catch-up after a stall.
+            self._next_step_at = max(self._next_step_at + 1.0 / self.speed, self.clock() - 0.1)
         self._publish_progress(force=self.speed is not None and self.speed <= 30)

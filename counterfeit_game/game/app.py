@@ -37,10 +37,12 @@ MAX_DT = 0.1  # after a stall (window dragged, machine busy) animations jump at 
 class FrameStats:
     """Per-frame work time (events + update + draw + flip, without the wait for the next frame)."""
 
-    def __init__(self):
+    def __init__(self, warmup_steps: int = 0):
+        self.warmup_steps = warmup_steps  # training frames count from this step on (XLA compiles first)
         self.work_ms: list[float] = []
         self.interval_ms: list[float] = []
         self.training: list[bool] = []
+        self.measured = 0
         self.first_frame_s: float | None = None
         self.ready_s: float | None = None
         self.train_start: tuple[float, int] | None = None  # (time, step) of the first training frame
@@ -50,6 +52,7 @@ class FrameStats:
         self.work_ms.append(work_ms)
         self.interval_ms.append(interval_ms)
         self.training.append(training)
+        self.measured += int(training)
 
     def summary(self) -> dict:
         work = np.asarray(self.work_ms, dtype=np.float64)
@@ -181,10 +184,11 @@ class GameApp:
                 begin = self.timer()
                 self.frame(dt)
                 end = self.timer()
-                self.stats.add((end - begin) * 1000.0, (begin - last) * 1000.0,
-                               self.snapshot.status == STATUS_RUNNING)
+                measured = (self.snapshot.status == STATUS_RUNNING
+                            and self.snapshot.step >= self.stats.warmup_steps)
+                self.stats.add((end - begin) * 1000.0, (begin - last) * 1000.0, measured)
                 last = begin
-                if max_frames is not None and self.frame_count >= max_frames:
+                if max_frames is not None and self._frames_counted() >= max_frames:
                     break
                 dt = min(MAX_DT, self.clock.tick(self.settings.fps) / 1000.0)
         finally:
@@ -195,6 +199,12 @@ class GameApp:
                 Path(stats_path).parent.mkdir(parents=True, exist_ok=True)
                 Path(stats_path).write_text(json.dumps(self.stats.summary(), indent=2))
         return 0
+
+    def _frames_counted(self) -> int:
+        """Frames toward --frames: all of them, or with a warm-up step set, the measured ones."""
+        if self.stats.warmup_steps <= 0:
+            return self.frame_count
+        return self.stats.measured
 
     def frame(self, dt: float) -> None:
         """One iteration: events -> intents -> scenes; poll the trainer; update; draw; flip."""
@@ -254,7 +264,7 @@ class GameApp:
         now = self.timer()
         if snapshot.status != STATUS_LOADING and self.stats.ready_s is None:
             self.stats.ready_s = now - self.started_at_perf
-        if snapshot.status == STATUS_RUNNING:
+        if snapshot.status == STATUS_RUNNING and snapshot.step >= self.stats.warmup_steps:
             if self.stats.train_start is None:
                 self.stats.train_start = (now, snapshot.step)
             self.stats.train_end = (now, snapshot.step)

@@ -83,6 +83,8 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
                        help="quit after N frames (with --stats/--screenshot; works with SDL_VIDEODRIVER=dummy)")
     bench.add_argument("--stats", type=Path, default=None, metavar="FILE.json",
                        help="write frame-time and training-speed figures to this JSON file on exit")
+    bench.add_argument("--measure-after-step", type=int, default=0, metavar="K",
+                       help="measure (and count --frames) only from training step K on, after XLA's warm-up")
     bench.add_argument("--screenshot", type=Path, default=None, metavar="FILE.png",
                        help="save the window as a PNG on exit")
 
@@ -142,6 +144,7 @@ def run_play(args) -> int:
     app = None
     try:
         app = GameApp(client, settings)
+        app.stats.warmup_steps = max(0, args.measure_after_step)
         app.start()
         lower_worker_priority()
         return app.run(max_frames=args.frames, screenshot=args.screenshot, stats_path=args.stats)

@@ -8,8 +8,9 @@ What counts as a failure, and what is done about it:
 
 * crash: the worker is gone, or it reported a fatal error -> a new worker, loaded from the newest
   good checkpoint (after a growing pause when it keeps failing, so a broken install cannot spin);
-* hang: no message for ``hang_timeout_s`` (``startup_timeout_s`` while TensorFlow is loading) ->
-  the worker is killed and replaced as for a crash;
+* hang: no message for ``hang_timeout_s`` -> the worker is killed and replaced as for a crash.
+  Until a new worker has trained its first step the limit is ``startup_timeout_s``: TensorFlow's
+  import and the first step's XLA compile send nothing for tens of seconds on a slow machine;
 * divergence: non-finite losses, or the worker saying so, or its run marked failed -> the
   checkpoint is loaded into the same worker (no TensorFlow reload needed);
 * collapse: the fixed-noise grid's 25 bills nearly identical on two grids in a row, or the
@@ -164,7 +165,21 @@ class TrainingSupervisor:
         self._low_grids = 0
         self._last_quality_step = -1
         self._reapers: list[threading.Thread] = []
+        self._warm = False  # the current worker has trained a step (so it is past compiling)
+        self._warm_mark: tuple[int, int] | None = None  # (generation, step) when first seen ready
         self._last_space_warning = -math.inf
+
+    @classmethod
+    def from_config(cls, config, client_factory: Callable[[], object], clock=time.monotonic, **options):
+        """Checkpoint folder, interval, hang timeout and reset file from a KioskConfig."""
+        settings = dict(
+            checkpoint_dir=config.checkpoint_dir,
+            checkpoint_interval_s=config.checkpoint_interval_s,
+            hang_timeout_s=config.training.hang_seconds,
+            reset_checkpoint=config.session.reset_checkpoint,
+        )
+        settings.update(options)
+        return cls(client_factory, clock=clock, **settings)
 
     # === lifecycle ==============================================================================
 
@@ -318,11 +333,21 @@ class TrainingSupervisor:
         client = self.client
         if not client.alive:
             return CRASH
-        limit = self.hang_timeout_s if client.ready else self.startup_timeout_s
+        limit = self.hang_timeout_s if self._is_warm(client) else self.startup_timeout_s
         if now - client.last_heartbeat > limit:
             log.error("no word from the trainer for %.0f s", now - client.last_heartbeat)
             return HANG
         return None
+
+    def _is_warm(self, client) -> bool:
+        if self._warm or not client.ready or self.snapshot.status == STATUS_LOADING:
+            return self._warm
+        mark = (self.snapshot.generation, self.snapshot.step)
+        if self._warm_mark is None or self._warm_mark[0] != mark[0]:
+            self._warm_mark = mark
+        elif mark[1] != self._warm_mark[1]:
+            self._warm = True
+        return self._warm
 
     def _check_training(self, snapshot: TrainingSnapshot) -> str | None:
         if snapshot.status == STATUS_LOADING:
@@ -451,6 +476,7 @@ class TrainingSupervisor:
     def _launch(self, checkpoints: list[Path]) -> None:
         self.client = self.client_factory()
         self.stats["launches"] += 1
+        self._warm, self._warm_mark = False, None
         self._generation = None
         self._pending_saves.clear()
         self._session_start_saved = False

@@ -1,0 +1,39 @@
+import numpy as np
+
+from counterfeit_game.snapshot import HistoryBuffer, thin_frames, to_pixels
+
+
+def test_history_views_are_frozen_and_unaffected_by_later_appends():
+    buffer = HistoryBuffer()
+    for step in range(5):
+        buffer.append(step, 0.5, 0.5, 1.0 + step, step)
+    view = buffer.view()
+    for step in range(5, 3000):  # forces the arrays to grow
+        buffer.append(step, 0.1, 0.9, 2.0, step)
+    assert len(view) == 5 and list(view.g_loss) == [1, 2, 3, 4, 5]
+    assert not view.d_loss.flags.writeable
+    assert len(buffer.view()) == 3000
+
+
+def test_history_is_bounded_but_spans_the_whole_run():
+    buffer = HistoryBuffer(max_rows=1000)
+    for chunk in range(100):
+        steps = np.arange(chunk * 100, (chunk + 1) * 100)
+        buffer.extend(np.column_stack([steps, steps * 0.0, steps * 0.0, steps * 0.0, steps * 0.0]))
+    view = buffer.view()
+    assert len(view) <= 1000
+    assert view.step[0] == 0 and view.step[-1] == 9999
+    assert np.all(np.diff(view.step) > 0)
+    assert np.all(np.diff(view.step)[-400:] == 1), "recent steps stay at full resolution"
+
+
+def test_thin_frames_keeps_first_and_latest():
+    frames = list(range(300))
+    thinned = thin_frames(frames, 240)
+    assert thinned[0] == 0 and thinned[-150:] == list(range(150, 300))
+    assert len(thinned) <= 240
+
+
+def test_to_pixels_maps_minus_one_to_black_and_one_to_white():
+    pixels = to_pixels(np.array([[-1.0, 0.0, 1.0]]).reshape(1, 1, 3, 1))
+    assert pixels.dtype == np.uint8 and pixels.tolist() == [[[0, 128, 255]]]
