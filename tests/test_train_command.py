@@ -1,0 +1,86 @@
+"""`counterfeit-game train` end to end on small real data: files, rows, resume, refusals."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from counterfeit_game import cli
+
+
+def read_rows(path):
+    with open(path, newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        return header, [row for row in reader]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, small_mnist_npz):
+    out = tmp_path_factory.mktemp("train") / "run"
+    code = cli.main(["train", "--steps", "24", "--sample-interval", "8", "--out", str(out),
+                     "--data", str(small_mnist_npz), "--seed", "2", "--no-quality"])
+    assert code == 0
+    return out
+
+
+def test_train_writes_the_originals_outputs(trained):
+    assert sorted(p.name for p in (trained / "images").iterdir()) == ["0.png", "16.png", "24.png", "8.png"]
+    header, rows = read_rows(trained / "losses.csv")
+    assert header == ["step", "d_loss", "d_acc", "g_loss", "elapsed_s"]
+    assert len(rows) == 25 and [int(r[0]) for r in rows] == list(range(25))
+    values = np.array(rows, dtype=float)
+    assert np.all(np.isfinite(values)) and np.all((values[:, 2] >= 0) & (values[:, 2] <= 1))
+    assert np.all(np.diff(values[:, 4]) >= 0), "elapsed time never goes back"
+    assert (trained / "losses.png").stat().st_size > 10_000
+    assert (trained / "images" / "24.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_generator_loads_with_plain_keras(trained):
+    import keras
+
+    generator = keras.models.load_model(trained / "generator.keras")
+    images = generator.predict(np.random.default_rng(0).normal(size=(3, 100)), verbose=0)
+    assert images.shape == (3, 28, 28, 1) and images.min() >= -1 and images.max() <= 1
+
+
+def test_resume_continues_the_same_run(trained, small_mnist_npz, capsys):
+    _, before = read_rows(trained / "losses.csv")
+    code = cli.main(["train", "--steps", "32", "--sample-interval", "8", "--out", str(trained),
+                     "--data", str(small_mnist_npz), "--resume", "--no-quality"])
+    assert code == 0
+    assert "Resuming at step 24" in capsys.readouterr().out
+    _, after = read_rows(trained / "losses.csv")
+    assert [int(r[0]) for r in after] == list(range(33))
+    assert after[:25] == before, "resuming keeps the rows already written"
+    assert (trained / "images" / "32.png").exists()
+
+
+def test_existing_run_is_not_overwritten(trained, small_mnist_npz, capsys):
+    code = cli.main(["train", "--steps", "4", "--out", str(trained), "--data", str(small_mnist_npz)])
+    err = capsys.readouterr().err
+    assert code == 2 and "already holds a run" in err and len(err.strip().splitlines()) == 1
+
+
+def test_resume_without_a_run(tmp_path, capsys):
+    code = cli.main(["train", "--out", str(tmp_path / "empty"), "--resume"])
+    err = capsys.readouterr().err
+    assert code == 2 and "nothing to resume" in err
+
+
+def test_damaged_checkpoint_on_resume(tmp_path, small_mnist_npz, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "checkpoint.npz").write_bytes(b"garbage")
+    code = cli.main(["train", "--out", str(out), "--resume", "--data", str(small_mnist_npz)])
+    err = capsys.readouterr().err
+    assert code == 2 and "checkpoint.npz" in err and "Traceback" not in err
+
+
+def test_bad_numbers_are_argument_errors(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", "--steps", "0"])
+    assert exit_info.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
