@@ -261,7 +261,11 @@ def test_checkpoints_every_interval_and_keeps_the_last_three(h):
     h.run(1)
     assert names(h.commands("save")) == ["kiosk-000001.npz"]
     h.run(1)
+    assert h.sup.stats["checkpoints_saved"] == 0  # written, not yet confirmed by a healthy step
+    assert h.sup.good_checkpoints() == [] and (h.dir / "kiosk-000001.npz").exists()
+    h.run(1)
     assert h.sup.stats["checkpoints_saved"] == 1
+    assert names(h.sup.good_checkpoints()) == ["kiosk-000001.npz"]
     h.run(5 * 300)
     assert names(h.sup.good_checkpoints()) == ["kiosk-000006.npz", "kiosk-000005.npz", "kiosk-000004.npz"]
     assert sorted(p.name for p in h.dir.iterdir()) == ["kiosk-000004.npz", "kiosk-000005.npz", "kiosk-000006.npz"]
@@ -303,7 +307,7 @@ def test_low_disk_space_pauses_checkpoints(h, monkeypatch):
 
 
 def test_crash_restarts_from_the_last_good_checkpoint(h):
-    h.run(301)
+    h.run(302)
     first = h.client
     first.crash()
     h.run(1)
@@ -324,7 +328,7 @@ def test_crash_restarts_from_the_last_good_checkpoint(h):
 
 
 def test_the_message_stays_up_a_few_seconds_after_a_quick_recovery(h):
-    h.run(301)
+    h.run(302)
     h.client.train(1, finite=False)
     h.run(2)  # noticed, then back
     assert h.sup.stats["recoveries"] == 1 and h.sup.recovery_visible
@@ -350,7 +354,7 @@ def test_fatal_worker_error_counts_as_a_crash(h):
 
 
 def test_hang_kills_and_replaces_the_worker(h):
-    h.run(301)
+    h.run(302)
     first = h.client
     first.hung = True
     h.run(60)
@@ -368,6 +372,22 @@ def test_slow_start_is_allowed_until_the_startup_timeout(tmp_path):
     harness.run(199)
     assert harness.sup.stats["hangs"] == 0
     harness.run(2)
+    assert harness.sup.stats["hangs"] == 1
+
+
+def test_first_step_compile_is_not_a_hang(tmp_path):
+    harness = Harness(tmp_path)
+    harness.sup.start()
+    harness.ready()
+    harness.client.hung = True  # ready, then silent while the first step compiles
+    harness.clock.advance(150)
+    harness.sup.update()
+    assert harness.sup.stats["hangs"] == 0
+    harness.client.hung = False
+    harness.run(2)  # trained: from now on the short limit applies
+    harness.client.hung = True
+    harness.clock.advance(61)
+    harness.sup.update()
     assert harness.sup.stats["hangs"] == 1
 
 
@@ -418,7 +438,7 @@ def test_a_trainer_that_cannot_start_is_retried(h):
 
 
 def test_nan_losses_reload_the_checkpoint_in_the_same_worker(h):
-    h.run(301)
+    h.run(302)
     h.client.train(3, finite=False)
     h.sup.update()
     assert h.sup.stats["divergences"] == 1 and len(h.clients) == 1
@@ -431,7 +451,7 @@ def test_nan_losses_reload_the_checkpoint_in_the_same_worker(h):
 
 
 def test_nan_in_history_is_caught_even_without_the_workers_word(h):
-    h.run(301)
+    h.run(302)
     h.client.rows.append((h.client.step + 1, float("inf"), 0.5, 0.7))
     h.client.step += 1
     h.sup.update()
@@ -502,7 +522,7 @@ def test_no_checkpoint_while_a_collapse_is_suspected(h):
 
 
 def test_a_checkpoint_that_fails_again_at_once_is_set_aside(h):
-    h.run(301)
+    h.run(302)
     h.run(300)  # two checkpoints: 1 (step 3000) and 2 (step 6000)
     h.client.train(1, finite=False)
     h.run(1)  # back from checkpoint 2
@@ -515,11 +535,44 @@ def test_a_checkpoint_that_fails_again_at_once_is_set_aside(h):
     assert [p.name for p in h.dir.glob("kiosk-000002.npz.failed-*")]
 
 
+def test_a_checkpoint_written_just_before_a_divergence_is_not_trusted(h):
+    h.run(302)  # checkpoint 1, confirmed
+    h.run(298)  # t = 600: checkpoint 2 asked for
+    h.sup.update()  # ...and written, but no step has followed it yet
+    assert (h.dir / "kiosk-000002.npz").exists()
+    h.client.train(1, finite=False)  # the weights it holds may already be poisoned
+    h.sup.update()
+    assert not (h.dir / "kiosk-000002.npz").exists()
+    assert names(h.commands("load")) == ["kiosk-000001.npz"]
+    assert h.sup.stats["checkpoints_saved"] == 1
+
+
+def test_a_checkpoint_from_a_run_that_was_replaced_is_dropped(h):
+    h.run(300)
+    h.sup.update()  # kiosk-000001 written
+    h.sup.end_session("restart")
+    h.run(2)
+    assert h.sup.good_checkpoints() == [] and not (h.dir / "kiosk-000001.npz").exists()
+
+
+def test_a_crash_then_a_divergence_does_not_blame_the_checkpoint(h):
+    h.run(302)
+    h.client.crash()
+    h.run(1)
+    h.ready()
+    h.run(20)
+    h.client.train(1, finite=False)
+    h.run(2)
+    assert h.sup.stats["crashes"] == 1 and h.sup.stats["divergences"] == 1
+    assert names(h.commands("load")) == ["kiosk-000001.npz"] * 2  # after the crash, after the NaN
+    assert names(h.sup.good_checkpoints()) == ["kiosk-000001.npz"]
+
+
 # --- bad checkpoints -----------------------------------------------------------------------
 
 
 def test_corrupt_checkpoint_is_moved_aside_and_the_older_one_used(h):
-    h.run(301)
+    h.run(302)
     h.run(300)
     newest = h.sup.good_checkpoints()[0]
     newest.write_bytes(b"\x00garbage from a failing disk")
@@ -536,7 +589,7 @@ def test_corrupt_checkpoint_is_moved_aside_and_the_older_one_used(h):
 
 
 def test_when_every_checkpoint_is_corrupt_training_starts_fresh(h):
-    h.run(301)
+    h.run(302)
     h.sup.good_checkpoints()[0].write_bytes(b"PK\x03\x04 truncated")
     h.client.crash()
     h.run(1)
@@ -550,7 +603,7 @@ def test_when_every_checkpoint_is_corrupt_training_starts_fresh(h):
 
 def test_set_aside_files_are_capped(h):
     for index in range(6):
-        h.run(301)
+        h.run(302)
         h.sup.good_checkpoints()[0].write_bytes(b"junk")
         h.sup.wall_clock = lambda index=index: 1.7e9 + 3600 * index
         h.client.crash()
@@ -570,7 +623,7 @@ def test_end_session_continue_only_resumes(h):
 
 
 def test_end_session_restart_hires_a_new_counterfeiter_and_forgets_old_checkpoints(h):
-    h.run(301)
+    h.run(302)
     h.sup.end_session("restart")
     h.run(1)
     assert h.commands("reset") == [None] and h.client.step < 100
@@ -578,7 +631,7 @@ def test_end_session_restart_hires_a_new_counterfeiter_and_forgets_old_checkpoin
     h.run(1)
     assert h.commands("load") == []
     h.ready()
-    h.run(301)
+    h.run(302)
     assert names(h.commands("save")) == ["kiosk-000002.npz"]
 
 
@@ -616,6 +669,18 @@ def test_operators_broken_file_is_left_alone(h, tmp_path):
     h.run(1)
     assert operator_file.read_bytes() == b"nonsense"
     assert h.commands("reset") == [None]
+
+
+def test_from_config(tmp_path):
+    from counterfeit_game.kiosk.config import load_kiosk_config
+
+    config_file = tmp_path / "kiosk.toml"
+    config_file.write_text('[paths]\ndata_dir = "data"\n[training]\ncheckpoint_minutes = 2\nhang_seconds = 30\n')
+    config = load_kiosk_config(config_file)
+    supervisor = TrainingSupervisor.from_config(config, lambda: FakeClient(FakeClock()))
+    assert supervisor.checkpoint_dir == tmp_path / "data" / "checkpoints"
+    assert supervisor.checkpoint_interval_s == 120.0 and supervisor.hang_timeout_s == 30.0
+    assert supervisor.reset_checkpoint is None
 
 
 # --- the collapse threshold, measured on real digits ----------------------------------------

@@ -16,9 +16,12 @@ What counts as a failure, and what is done about it:
 * collapse: the fixed-noise grid's 25 bills nearly identical on two grids in a row, or the
   examiner finding at most 2 digits -> as for divergence.
 
-A checkpoint that the worker refuses is moved aside (``*.corrupt-<time>``) and the next older one is
-tried, then a fresh start. A checkpoint that leads straight back to a failure is set aside too, so a
-run that collapsed slowly is not reloaded into the same collapse forever.
+Checkpoints (``kiosk-<n>.npz``, the newest ``keep_checkpoints`` kept) are written only from a healthy
+run, and count as good only once a later step has come out finite: a save that was queued behind a
+fault (say, weights turned NaN between two steps) is deleted instead of trusted. A checkpoint that
+the worker refuses is moved aside (``*.corrupt-<time>``) and the next older one is tried, then a
+fresh start. One that leads straight back into divergence or collapse twice in a row is set aside
+too (``*.failed-<time>``): a reloaded run replays exactly, so it would only fail again.
 """
 
 from __future__ import annotations
@@ -147,12 +150,16 @@ class TrainingSupervisor:
         self._relaunch_at: float | None = None  # set while waiting out a back-off
         self._pending_load: Path | None = None
         self._pending_saves: set[str] = set()
+        # Written but not yet known good: path -> (generation, step when written). A save queued
+        # behind a fault could hold its damage; one healthy step later proves it did not.
+        self._unconfirmed: dict[str, tuple[int, int]] = {}
         self._load_queue: list[Path] = []  # older checkpoints to try if the pending load fails
         self._loaded_from: Path | None = None
         self._loaded_at = -math.inf
         self._await_generation: int | None = None  # in-place recovery: the failed run's generation
         self._failure_streak = 0
         self._last_failure_at = -math.inf
+        self._last_failure_reason: str | None = None
         self._recovering_since: float | None = None
         self._recovering_reason: str | None = None
         self._next_checkpoint_at = 0.0
@@ -222,6 +229,7 @@ class TrainingSupervisor:
         if failure:
             self._fail(failure, now)
             return self.snapshot
+        self._confirm_checkpoints(snapshot)
         self._check_recovered(now, snapshot)
         self._maybe_checkpoint(now, snapshot)
         if self._failure_streak and now - self._last_failure_at >= HEALTHY_AFTER_S:
@@ -276,7 +284,10 @@ class TrainingSupervisor:
         return self._save(self._next_checkpoint_path())
 
     def good_checkpoints(self) -> list[Path]:
-        """The rotation, newest first."""
+        """The rotation, newest first: confirmed checkpoints only."""
+        return [path for path in self._checkpoint_files() if str(path) not in self._unconfirmed]
+
+    def _checkpoint_files(self) -> list[Path]:
         found = []
         try:
             entries = list(self.checkpoint_dir.iterdir())
@@ -296,9 +307,8 @@ class TrainingSupervisor:
             if Path(notice.path).name == SESSION_START_FILE:
                 self._session_start_saved = True
             else:
-                self.stats["checkpoints_saved"] += 1
-                log.info("checkpoint saved: %s", notice.path)
-                self._rotate()
+                self._unconfirmed[notice.path] = (self.snapshot.generation, self.snapshot.step)
+                log.info("checkpoint written: %s", notice.path)
         elif notice.kind == "loaded":
             log.info("checkpoint loaded: %s", notice.path)
             if self._pending_load is not None and notice.path == str(self._pending_load):
@@ -422,13 +432,17 @@ class TrainingSupervisor:
         log.warning(
             "training %s at step %d (failure %d in a row)", reason, self.snapshot.step, self._failure_streak
         )
+        training_failure = (DIVERGED, COLLAPSE)
         relapse = (
-            reason in (DIVERGED, COLLAPSE)
+            reason in training_failure
+            and self._last_failure_reason in training_failure
             and self._loaded_from in self.good_checkpoints()
             and now - self._loaded_at < HEALTHY_AFTER_S
         )
-        if relapse:  # the run went wrong again soon after coming back from this checkpoint
+        if relapse:  # training went wrong again soon after coming back from this checkpoint
             self._set_aside(self._loaded_from, "failed")
+        self._last_failure_reason = reason
+        self._drop_unconfirmed("written just before a failure")
         self._loaded_from = None
         self._await_generation = None
         self._low_grids = 0
@@ -554,6 +568,25 @@ class TrainingSupervisor:
         self._save(self._next_checkpoint_path())
         self._last_saved_step = snapshot.step
 
+    def _confirm_checkpoints(self, snapshot: TrainingSnapshot) -> None:
+        for path, (generation, step) in list(self._unconfirmed.items()):
+            if snapshot.generation != generation:
+                self._drop_unconfirmed("the run changed before it was confirmed", [path])
+            elif snapshot.step > step:  # a healthy step after it (failures are checked first)
+                del self._unconfirmed[path]
+                self.stats["checkpoints_saved"] += 1
+                log.info("checkpoint good: %s", path)
+                self._rotate()
+
+    def _drop_unconfirmed(self, why: str, paths=None) -> None:
+        for path in list(self._unconfirmed) if paths is None else paths:
+            self._unconfirmed.pop(path, None)
+            try:
+                Path(path).unlink()
+                log.warning("checkpoint %s removed: %s", Path(path).name, why)
+            except OSError:
+                pass
+
     def _save(self, path: Path) -> Path | None:
         if not self._ensure_dir():
             return None
@@ -565,7 +598,7 @@ class TrainingSupervisor:
         return self.checkpoint_dir / f"kiosk-{self._newest_seq() + 1:06d}.npz"
 
     def _newest_seq(self) -> int:
-        newest = self.good_checkpoints()
+        newest = self._checkpoint_files()
         numbers = [int(CHECKPOINT_PATTERN.fullmatch(p.name).group(1)) for p in newest[:1]]
         pending = [
             int(m.group(1)) for m in (CHECKPOINT_PATTERN.fullmatch(Path(p).name) for p in self._pending_saves) if m
