@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+# The network pairs architectures.py can build, named here without importing TensorFlow so the
+# config and the game can validate a name before TF loads (tests/test_architectures.py keeps the
+# two lists equal).
+ARCHITECTURE_NAMES = ("original",)
+
 
 @dataclass(frozen=True)
 class GanConfig:

@@ -29,7 +29,7 @@ def frozen_array(values, dtype=None) -> np.ndarray:
 
 def to_pixels(images) -> np.ndarray:
     """[-1, 1] float images (any leading shape, trailing 28x28[x1]) -> uint8 0..255, 28x28."""
-    array = np.asarray(images, dtype=np.float32)
+    array = np.nan_to_num(np.asarray(images, dtype=np.float32), nan=-1.0, posinf=1.0, neginf=-1.0)
     if array.shape[-1] == 1:
         array = array[..., 0]
     return np.clip(np.rint((array + 1.0) * 127.5), 0, 255).astype(np.uint8)

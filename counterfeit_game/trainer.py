@@ -194,7 +194,13 @@ class TrainingRun:
 
     # -- checkpoints ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
+        """Write the whole state atomically; refuses (CheckpointError) rather than save a broken
+        run or leave a half-written file."""
         variables = {name: v.numpy() for name, v in self.gan.state_variables().items()}
+        broken = [name for name, value in variables.items()
+                  if value.dtype.kind == "f" and not np.all(np.isfinite(value))]
+        if broken:
+            raise CheckpointError(f"{path}: not saved: the networks hold non-finite values ({broken[0]})")
         meta = {
             "config": self.config.as_dict(),
             "step": self.step,
@@ -490,7 +496,10 @@ class TrainerCore:
             self._send(protocol.Notice("reset", f"new counterfeiter hired (seed {seed})"))
             self._publish_progress(force=True)
         elif name == protocol.SAVE:
-            self.run.save(value)
+            try:
+                self.run.save(value)
+            except OSError as exc:
+                raise CheckpointError(f"{value}: could not save the checkpoint ({exc.strerror or exc})") from None
             self._send(protocol.Notice("saved", f"checkpoint saved at step {self.run.step}", str(value)))
         elif name == protocol.LOAD:
             self.run.load(value)
@@ -534,7 +543,9 @@ class TrainerCore:
 
     def _measure_quality(self) -> None:
         try:
-            images = self.run.generator_images(500, seed=self.run.step)
+            from counterfeit_game.quality import RECOMMENDED_N
+
+            images = self.run.generator_images(RECOMMENDED_N, seed=self.run.step)
             self._pending_quality = self.examiner.report(images, self.run.step)
         except Exception as exc:
             log.warning("quality measurement failed: %s", exc)

@@ -182,3 +182,25 @@ def test_missing_data_is_a_fatal_error_not_an_exception(tmp_path):
         assert c.poll().status == STATUS_FAILED
     finally:
         c.close()
+
+
+def test_failed_save_is_a_checkpoint_error_not_a_failure(client, tmp_path):
+    c = client()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    c.save(blocker / "run.npz")
+    errors = wait_for(lambda: (c.poll(), c.errors())[1])
+    assert errors[0].kind == "checkpoint" and "run.npz" in errors[0].message
+    c.step_once()
+    snap = wait_for(lambda: (s := c.poll()).step == 1 and s)
+    assert snap.status == STATUS_PAUSED
+
+
+def test_broken_networks_are_never_saved(client, tmp_path):
+    c = client()
+    c.inject_fault("nan")
+    path = tmp_path / "broken.npz"
+    c.save(path)
+    errors = wait_for(lambda: (c.poll(), c.errors())[1])
+    assert errors[0].kind == "checkpoint" and "non-finite" in errors[0].message
+    assert not path.exists()
