@@ -1,7 +1,7 @@
 """One resolver for every bundled file, so a source checkout and an installed wheel behave alike.
 
-In a checkout the files live in the top-level ``assets/`` folder; a non-editable install maps that
-folder to ``counterfeit_game/assets`` (see pyproject.toml). Lives at the package top level (not in
+In a checkout the files live in the top-level ``assets/`` folder; ``counterfeit_game/bundled_assets``
+links to it, so a wheel (a non-editable install) carries them as package data under that name. Lives at the package top level (not in
 ``game/``) because the data loader and the examiner need it too, and neither imports pygame.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from counterfeit_game.errors import UserFacingError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-_CANDIDATES = (_PACKAGE_DIR / "assets", _PACKAGE_DIR.parent / "assets")
+_CANDIDATES = (_PACKAGE_DIR / "bundled_assets", _PACKAGE_DIR.parent / "assets")
 
 
 class MissingAssetError(UserFacingError):
