@@ -84,3 +84,15 @@ def test_bad_numbers_are_argument_errors(capsys):
         cli.main(["train", "--steps", "0"])
     assert exit_info.value.code == 2
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_quality_csv_at_every_interval(tmp_path, small_mnist_npz):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--steps", "8", "--sample-interval", "4", "--out", str(out),
+                     "--data", str(small_mnist_npz)]) == 0
+    header, rows = read_rows(out / "quality.csv")
+    assert header == ["step", "fed", "score", "confidence", "coverage", "histogram"]
+    assert [int(r[0]) for r in rows] == [0, 4, 8]
+    fed = [float(r[1]) for r in rows]
+    assert all(f > 0 for f in fed)
+    assert all(len(r[5].split()) == 10 for r in rows)
