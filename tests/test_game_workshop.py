@@ -250,3 +250,17 @@ def test_post_lets_a_controller_drive_the_app(tmp_path):
     app.post(gi.Intent(gi.TOGGLE_PAUSE))
     frames(app, clock)
     assert app.paused
+
+
+def test_a_still_screen_is_not_redrawn_every_frame(tmp_path):
+    app, client, clock = start_in_workshop(tmp_path, steps=20)
+    key(app, pygame.K_SPACE)
+    frames(app, clock, 120)  # stamps have landed, nothing moves
+    app.stats.drawn.clear()
+    for _ in range(60):
+        frames(app, clock)
+        app.stats.drawn.append(app.last_frame_drawn)
+    assert sum(app.stats.drawn) <= 2  # only the idle refresh (every 0.5 s)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(5, 5), rel=(0, 0), buttons=(0, 0, 0), touch=False))
+    frames(app, clock)
+    assert app.last_frame_drawn  # input is answered on the very next frame

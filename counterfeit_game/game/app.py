@@ -32,6 +32,7 @@ from counterfeit_game.snapshot import STATUS_LOADING, STATUS_RUNNING, TrainingSn
 log = logging.getLogger(__name__)
 
 MAX_DT = 0.1  # after a stall (window dragged, machine busy) animations jump at most this far
+IDLE_REDRAW_S = 0.5  # even a still screen is redrawn this often, in case something was missed
 
 
 class FrameStats:
@@ -42,13 +43,15 @@ class FrameStats:
         self.work_ms: list[float] = []
         self.interval_ms: list[float] = []
         self.training: list[bool] = []
+        self.drawn: list[bool] = []
         self.measured = 0
         self.first_frame_s: float | None = None
         self.ready_s: float | None = None
         self.train_start: tuple[float, int] | None = None  # (time, step) of the first training frame
         self.train_end: tuple[float, int] | None = None
 
-    def add(self, work_ms: float, interval_ms: float, training: bool) -> None:
+    def add(self, work_ms: float, interval_ms: float, training: bool, drawn: bool = True) -> None:
+        self.drawn.append(drawn)
         self.work_ms.append(work_ms)
         self.interval_ms.append(interval_ms)
         self.training.append(training)
@@ -57,9 +60,11 @@ class FrameStats:
     def summary(self) -> dict:
         work = np.asarray(self.work_ms, dtype=np.float64)
         interval = np.asarray(self.interval_ms, dtype=np.float64)
+        drawn = np.asarray(self.drawn, dtype=bool)
         mask = np.asarray(self.training, dtype=bool)
         if mask.any():  # measure while training runs, which is what the targets are about
-            work, interval = work[mask], interval[mask]
+            work, interval, drawn = work[mask], interval[mask], drawn[mask]
+        drawn_work = work[drawn]
 
         def pct(values, q):
             return round(float(np.percentile(values, q)), 3) if values.size else None
@@ -74,6 +79,9 @@ class FrameStats:
             "frame_ms_p50": pct(work, 50),
             "frame_ms_p95": pct(work, 95),
             "frame_ms_max": round(float(work.max()), 3) if work.size else None,
+            "frames_drawn": int(drawn.sum()),
+            "drawn_frame_ms_p50": pct(drawn_work, 50),
+            "drawn_frame_ms_p95": pct(drawn_work, 95),
             "interval_ms_p50": pct(interval, 50),
             "interval_ms_p95": pct(interval, 95),
             "train_steps": int(steps),
@@ -115,6 +123,9 @@ class GameApp:
         self.input = gi.InputMapper(self.display.viewport.to_logical, lambda: self.display.viewport.window, now)
         self.pointer: tuple[int, int] | None = None  # last hover position (mouse only)
         self.time = 0.0  # seconds of game time, advanced by dt
+        self.last_frame_drawn = False
+        self._last_draw_time = -1e9
+        self.always_redraw = False  # tests and screenshots may want every frame drawn
 
     # -- commands the scenes use --------------------------------------------------------------
     @property
@@ -186,7 +197,7 @@ class GameApp:
                 end = self.timer()
                 measured = (self.snapshot.status == STATUS_RUNNING
                             and self.snapshot.step >= self.stats.warmup_steps)
-                self.stats.add((end - begin) * 1000.0, (begin - last) * 1000.0, measured)
+                self.stats.add((end - begin) * 1000.0, (begin - last) * 1000.0, measured, self.last_frame_drawn)
                 last = begin
                 if max_frames is not None and self._frames_counted() >= max_frames:
                     break
@@ -211,21 +222,32 @@ class GameApp:
         for event in pygame.event.get():
             self._pending.extend(self.input.translate(event))
         pending, self._pending = self._pending, []
+        top_before = self.stack.top
         for intent in pending:
             self.handle_intent(intent)
+        previous = self.snapshot
         self._poll_trainer()
+        changed = bool(pending) or self.snapshot is not previous or self.stack.top is not top_before
         if self.display.layout_version != self._layout_version:
             self._layout_version = self.display.layout_version
             self.stack.relayout(self.display.viewport.logical)
+            changed = True
         self.time += dt
-        for scene in self.stack.visible():
+        visible = self.stack.visible()
+        for scene in visible:
             scene.update(dt)
         self.toasts.update(dt)
-        canvas = self.display.canvas
-        for scene in self.stack.visible():
-            scene.draw(canvas)
-        self.toasts.draw(canvas, self.fonts)
-        self.display.present()
+        redraw = (changed or self.always_redraw or self.stack.top is not top_before or bool(self.toasts.texts)
+                  or any(scene.animating() for scene in visible)
+                  or self.time - self._last_draw_time >= IDLE_REDRAW_S)
+        if redraw:
+            canvas = self.display.canvas
+            for scene in self.stack.visible():
+                scene.draw(canvas)
+            self.toasts.draw(canvas, self.fonts)
+            self.display.present()
+            self._last_draw_time = self.time
+        self.last_frame_drawn = redraw
         self.frame_count += 1
         if self.stats.first_frame_s is None:
             self.stats.first_frame_s = self.timer() - self.started_at_perf

@@ -78,6 +78,11 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
                        help="threads the trainer may use (default: TensorFlow's choice)")
     group.add_argument("--demo", action="store_true",
                        help="a scripted stand-in for training (no TensorFlow): for trying the interface")
+    kiosk = parser.add_argument_group("kiosk mode")
+    kiosk.add_argument("--kiosk", action="store_true",
+                       help="unattended touch-screen mode: fullscreen, attract mode, exit by gesture and PIN")
+    kiosk.add_argument("--config", type=Path, default=None, metavar="FILE.toml",
+                       help="kiosk settings (see README, 'Kiosk mode'); with --kiosk")
     bench = parser.add_argument_group("measuring")
     bench.add_argument("--frames", type=positive_int, default=None, metavar="N",
                        help="quit after N frames (with --stats/--screenshot; works with SDL_VIDEODRIVER=dummy)")
@@ -133,6 +138,12 @@ def lower_worker_priority(niceness: int = WORKER_NICENESS) -> None:
 
 
 def run_play(args) -> int:
+    if getattr(args, "kiosk", False) or getattr(args, "config", None) is not None:
+        if not getattr(args, "kiosk", False):
+            raise UserFacingError("--config is for kiosk mode: add --kiosk")
+        from counterfeit_game.kiosk.app import run_kiosk
+
+        return run_kiosk(args.config, tf_threads=args.tf_threads)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_from_args(args)

@@ -63,6 +63,8 @@ class ScriptedClient:
         self._notices: list = []
         self._errors: list = []
         self._closed = False
+        self._snapshot_key = None
+        self._last_snapshot: TrainingSnapshot | None = None
         self._new_run(seed)
 
     # -- the TrainerClient API ----------------------------------------------------------------
@@ -221,6 +223,15 @@ class ScriptedClient:
         return self._history_cache
 
     def _snapshot(self, status: str) -> TrainingSnapshot:
+        """The same object while nothing changed, as the real client does between messages."""
+        key = (status, self.step, self.generation, self._speed)
+        if key == self._snapshot_key:
+            return self._last_snapshot
+        self._snapshot_key = key
+        self._last_snapshot = self._build_snapshot(status)
+        return self._last_snapshot
+
+    def _build_snapshot(self, status: str) -> TrainingSnapshot:
         return TrainingSnapshot(
             status=status, step=self.step, speed=self._speed,
             steps_per_second=0.0 if status != STATUS_RUNNING else (self._speed or UNLIMITED_STEPS_PER_S),

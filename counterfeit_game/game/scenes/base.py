@@ -44,6 +44,14 @@ class Scene:
     def draw(self, surface: pygame.Surface) -> None:
         pass
 
+    def animating(self) -> bool:
+        """Whether the next frame would look different without new input or a new snapshot.
+
+        The loop skips drawing (and the flip) when no visible scene animates, nothing was
+        touched and the trainer sent nothing new: on a 2-core machine that CPU goes to training.
+        """
+        return True
+
     def help_targets(self) -> list[tuple[pygame.Rect, str]]:
         """(rect, help key) for every element the help overlay can explain."""
         return []

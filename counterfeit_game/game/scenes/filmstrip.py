@@ -196,6 +196,9 @@ class FilmstripScene(Scene):
         pygame.draw.rect(surface, theme.PAPER, tag, border_radius=6)
         surface.blit(step_label, step_label.get_rect(center=tag.center))
 
+    def animating(self) -> bool:
+        return self.dragging
+
     def help_targets(self):
         targets = [(self.strip_rect, "help.filmstrip.strip"), (self.track_rect, "help.filmstrip.scrub")]
         targets += [(b.rect, b.help_key) for b in self.buttons]

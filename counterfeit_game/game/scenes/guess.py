@@ -323,6 +323,10 @@ class GuessScene(Scene):
                 label = fonts.render(mark, "bold", 15, theme.CREAM)
                 surface.blit(label, label.get_rect(center=cell.center))
 
+    def animating(self) -> bool:
+        # Waiting for bills (dots), the stamp landing, and the reveal's own auto-advance countdown.
+        return self.round is None or (self.revealed and self.reveal_t < 1.0)
+
     def help_targets(self):
         targets = [(self.side_rect, "help.guess.side")]
         if self._bill_surface is not None:

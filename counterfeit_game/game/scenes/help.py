@@ -62,6 +62,9 @@ class HelpOverlay(Scene):
             return True
         return True  # modal: nothing underneath reacts while help is open
 
+    def animating(self) -> bool:
+        return False
+
     def draw(self, surface) -> None:
         fonts = self.app.fonts
         w, h = self.size

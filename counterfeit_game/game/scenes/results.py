@@ -120,6 +120,9 @@ class ResultsScene(Scene):
         self.again_button.draw(surface, fonts)
         self.back_button.draw(surface, fonts)
 
+    def animating(self) -> bool:
+        return False
+
     def help_targets(self):
         return [(self.table_rect, "help.results.table"), (self.best_rect, "help.results.best"),
                 (self.again_button.rect, self.again_button.help_key), (self.back_button.rect, self.back_button.help_key)]

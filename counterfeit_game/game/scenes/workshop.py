@@ -394,6 +394,18 @@ class WorkshopScene(Scene):
                                         volume=1.0 if self.staged else 0.5)
                     played = True
 
+    def animating(self) -> bool:
+        t_now = self.anim_t
+        if self.shown is not None:
+            if self.staged and t_now <= 4 * self.stage_len + 0.1:
+                return True  # stages, slides and stamps of a walked-through step
+            last_stamp = max((bill.stamp_at for bill in self.desk), default=0.0)
+            if t_now <= last_stamp + SLAM_S + 0.05:
+                return True
+        if self.app.time <= self.reset_armed_until + 0.1 or (self.selected and self.app.time <= self.selected_until + 0.1):
+            return True  # a countdown that changes what a button or tooltip says
+        return self.pending is not None or self.chart.stale
+
     @property
     def stage(self) -> int:
         """The slow-motion stage on show (0..3), or -1 when not walking through a step."""
