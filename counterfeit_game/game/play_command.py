@@ -16,7 +16,7 @@ from counterfeit_game.game.settings import ALL_PANELS, GameSettings, default_hom
 
 log = logging.getLogger(__name__)
 
-WORKER_NICENESS = 5  # the trainer yields to the window when both want the CPU
+WORKER_NICENESS = 0  # overridden by COUNTERFEIT_WORKER_NICE for experiments
 
 
 def window_size(text: str) -> tuple[int, int]:
@@ -157,7 +157,7 @@ def run_play(args) -> int:
         app = GameApp(client, settings)
         app.stats.warmup_steps = max(0, args.measure_after_step)
         app.start()
-        lower_worker_priority()
+        lower_worker_priority(int(os.environ.get("COUNTERFEIT_WORKER_NICE", WORKER_NICENESS)))
         return app.run(max_frames=args.frames, screenshot=args.screenshot, stats_path=args.stats)
     except pygame.error as exc:
         raise UserFacingError(f"the game window could not open: {exc}") from None
