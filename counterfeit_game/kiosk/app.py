@@ -266,6 +266,8 @@ class KioskApp:
         opened = self._watch_gesture(intent)
         if self.pin_pad is not None:
             self.pin_pad.handle(intent)
+            if self.sessions.in_session:
+                self.sessions.touch()  # the operator at the pad: no countdown underneath
             return False
         if opened:
             self._open_pin_pad()
