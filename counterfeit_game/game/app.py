@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MAX_DT = 0.1  # after a stall (window dragged, machine busy) animations jump at most this far
 IDLE_REDRAW_S = 0.5  # even a still screen is redrawn this often, in case something was missed
+SNAPSHOT_REDRAW_S = 0.05  # new numbers alone (step counter, chart) are shown at most 20 times a second
 
 
 class FrameStats:
@@ -125,6 +126,7 @@ class GameApp:
         self.time = 0.0  # seconds of game time, advanced by dt
         self.last_frame_drawn = False
         self._last_draw_time = -1e9
+        self._snapshot_dirty = True
         self.always_redraw = False  # tests and screenshots may want every frame drawn
 
     # -- commands the scenes use --------------------------------------------------------------
@@ -141,6 +143,7 @@ class GameApp:
         if paused == self.paused:
             return
         self.paused = paused
+        log.info("training %s", "paused" if paused else "resumed")
         if paused:
             self.client.pause()
         else:
@@ -149,6 +152,7 @@ class GameApp:
     def step_once(self) -> None:
         if not self.paused:
             self.set_paused(True)
+        log.info("one step requested at step %d", self.snapshot.step)
         self.client.step_once()
 
     def hire_new_counterfeiter(self) -> None:
@@ -171,6 +175,7 @@ class GameApp:
         self._pending.append(intent)
 
     def quit(self) -> None:
+        log.info("quitting")
         self.running = False
 
     # -- the loop -------------------------------------------------------------------------------
@@ -227,7 +232,9 @@ class GameApp:
             self.handle_intent(intent)
         previous = self.snapshot
         self._poll_trainer()
-        changed = bool(pending) or self.snapshot is not previous or self.stack.top is not top_before
+        if self.snapshot is not previous:
+            self._snapshot_dirty = True
+        changed = bool(pending) or self.stack.top is not top_before
         if self.display.layout_version != self._layout_version:
             self._layout_version = self.display.layout_version
             self.stack.relayout(self.display.viewport.logical)
@@ -237,9 +244,11 @@ class GameApp:
         for scene in visible:
             scene.update(dt)
         self.toasts.update(dt)
-        redraw = (changed or self.always_redraw or self.stack.top is not top_before or bool(self.toasts.texts)
+        since_draw = self.time - self._last_draw_time
+        redraw = (changed or self.always_redraw or self.stack.top is not top_before
+                  or (self._snapshot_dirty and since_draw >= SNAPSHOT_REDRAW_S) or bool(self.toasts.texts)
                   or any(scene.animating() for scene in visible)
-                  or self.time - self._last_draw_time >= IDLE_REDRAW_S)
+                  or since_draw >= IDLE_REDRAW_S)
         if redraw:
             canvas = self.display.canvas
             for scene in self.stack.visible():
@@ -247,6 +256,7 @@ class GameApp:
             self.toasts.draw(canvas, self.fonts)
             self.display.present()
             self._last_draw_time = self.time
+            self._snapshot_dirty = False
         self.last_frame_drawn = redraw
         self.frame_count += 1
         if self.stats.first_frame_s is None:

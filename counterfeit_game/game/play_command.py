@@ -162,6 +162,7 @@ def run_play(args) -> int:
     except pygame.error as exc:
         raise UserFacingError(f"the game window could not open: {exc}") from None
     finally:
+        pygame.display.quit()  # the window goes at once; the trainer may take a moment to finish
         try:
             client.close()
         finally:

@@ -7,6 +7,7 @@ police, so the player and the police sit exactly the same exam. The screen says 
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from counterfeit_game.game.widgets.bill import BillArt
 from counterfeit_game.game.widgets.button import Button
 from counterfeit_game.game.widgets.stamp import StampArt
 from counterfeit_game.i18n import t
+
+log = logging.getLogger(__name__)
 
 SAMPLE_TIMEOUT_S = 4.0  # then the round uses the newest bills already on the desk
 AUTO_NEXT_S = 8.0
@@ -147,6 +150,7 @@ class GuessScene(Scene):
         if app.settings.guess_pauses_training:
             app.set_paused(True)
         self.request_id = app.client.request_sample(max(self.length, 8))
+        log.info("guess round started (training %s)", "paused" if app.paused else "running")
 
     def leave(self) -> None:
         """Back to the workshop; training resumes if the round paused it."""
@@ -180,6 +184,8 @@ class GuessScene(Scene):
         if self.round is None or self.revealed or self.round.finished:
             return
         self.last_right = self.round.answer(says_real)
+        log.info("guess %d: player said %s, %s", self.round.index, "REAL" if says_real else "FAKE",
+                 "right" if self.last_right else "wrong")
         self.revealed = True
         self.reveal_t = 0.0
         self.app.audio.play("stamp_real" if says_real else "stamp_fake")

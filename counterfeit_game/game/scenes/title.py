@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 
 import pygame
@@ -16,6 +17,8 @@ from counterfeit_game.game.widgets.button import Button
 from counterfeit_game.game.widgets.stamp import StampArt
 from counterfeit_game.i18n import t
 from counterfeit_game.snapshot import STATUS_FAILED, STATUS_LOADING
+
+log = logging.getLogger(__name__)
 
 MIN_TITLE_S = 1.2  # long enough to read the title even when the engine is quick
 
@@ -59,6 +62,7 @@ class TitleScene(Scene):
         if status not in (STATUS_LOADING, STATUS_FAILED) and self.elapsed >= MIN_TITLE_S:
             from counterfeit_game.game.scenes.workshop import WorkshopScene
 
+            log.info("engine ready after %.1f s: opening the workshop", self.elapsed)
             self.app.stack.replace(WorkshopScene(self.app))
 
     def draw(self, surface) -> None:

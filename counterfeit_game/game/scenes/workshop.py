@@ -32,7 +32,7 @@ from counterfeit_game.snapshot import STATUS_FAILED, STATUS_LOADING, STATUS_PAUS
 
 STAGES = ("print", "judge", "police_learn", "counterfeiter_learn")
 PAUSED_STAGE_S = 1.1  # stage length when a single step is walked through while paused
-FAST_REFRESH_S = 0.6  # at high speed the desk shows a new batch this often
+FAST_REFRESH_S = 1.0  # at high speed the desk shows a new batch this often: long enough to read
 RESET_CONFIRM_S = 3.0
 TOOLTIP_TOUCH_S = 3.0
 
@@ -79,7 +79,7 @@ class WorkshopScene(Scene):
         self.staged = False
         self.stage_len = 0.0
         self.last_refresh = -1e9
-        self.step_requested = False  # the next new bills come from a single step: walk through them
+        self.step_requested_after: int | None = None  # bills newer than this step are walked through
         self.reset_armed_until = -1.0
         self.selected: DeskBill | None = None  # tapped bill showing its score
         self.selected_until = 0.0
@@ -216,7 +216,8 @@ class WorkshopScene(Scene):
         self.app.audio.play("click")
 
     def step_once(self) -> None:
-        self.step_requested = True
+        if self.step_requested_after is None:
+            self.step_requested_after = self.app.snapshot.step
         self.app.step_once()
         self.app.audio.play("click")
 
@@ -303,6 +304,7 @@ class WorkshopScene(Scene):
         if snap.generation != self.generation:
             self.generation = snap.generation
             self.shown = self.pending = None
+            self.step_requested_after = None
             self.desk = []
             self.selected = None
         self.anim_t += dt
@@ -346,13 +348,14 @@ class WorkshopScene(Scene):
 
     def _show(self, bills: StepBills) -> None:
         speed = self.app.speed
-        if self.step_requested or (self.app.paused and self.shown is not None):
+        requested = self.step_requested_after is not None and bills.step > self.step_requested_after
+        if requested:
             self.staged, self.stage_len = True, PAUSED_STAGE_S
+            self.step_requested_after = None
         elif is_slow_motion(speed) and not self.app.paused:
             self.staged, self.stage_len = True, max(0.5, min(2.5, 1.0 / speed / 4))
         else:
             self.staged, self.stage_len = False, 0.0
-        self.step_requested = False
         self.shown = bills
         self.fast_phase ^= 1
         self.anim_t = 0.0
@@ -409,9 +412,9 @@ class WorkshopScene(Scene):
     @property
     def stage(self) -> int:
         """The slow-motion stage on show (0..3), or -1 when not walking through a step."""
-        if not self.staged or self.shown is None:
+        if not self.staged or self.shown is None or self.anim_t >= 4 * self.stage_len:
             return -1
-        return min(3, int(self.anim_t / self.stage_len))
+        return int(self.anim_t / self.stage_len)
 
     # -- drawing ----------------------------------------------------------------------------------
     def draw(self, surface) -> None:
@@ -421,6 +424,8 @@ class WorkshopScene(Scene):
         if self.desk_rect.width:
             self._draw_narration(surface, snap)
             self._draw_desk(surface, snap)
+            if self.app.paused and snap.status != STATUS_FAILED and self.stage < 0:
+                self._draw_paused_ribbon(surface)
         if self.chart_rect.width:
             self.chart.draw(surface)
             note = self.app.fonts.render_block(t(self.note_key), "body", 15, theme.CREAM,
@@ -549,10 +554,6 @@ class WorkshopScene(Scene):
             caught = self._caught_text()
             foot = fonts.render(caught, "body", 14, theme.PAPER_SHADE, max_width=self.desk_rect.width - 30)
             surface.blit(foot, (self.desk_rect.x + 14, self.footer_y))
-        if self.app.paused and snap.status != STATUS_FAILED and not self.staged:
-            self._draw_paused_ribbon(surface)
-        elif self.app.paused and self.staged and self.anim_t >= 4 * self.stage_len:
-            self._draw_paused_ribbon(surface)
 
     def _caught_text(self) -> str:
         bills = self.shown
@@ -562,20 +563,18 @@ class WorkshopScene(Scene):
                  caught=caught, passed=passed)
 
     def _draw_paused_ribbon(self, surface) -> None:
+        """Over the stage chips (nothing moves through them while paused), clear of the bills."""
         fonts = self.app.fonts
-        label = fonts.render(t("workshop.paused_ribbon"), "display", 26, theme.CREAM)
-        hint = fonts.render(t("workshop.paused_hint"), "bold", 14, theme.CREAM)
-        width = max(label.get_width(), hint.get_width()) + 60
-        ribbon = pygame.Rect(0, 0, width, 70)
-        ribbon.center = (self.desk_rect.centerx, self.desk_rect.y + 52 + 96 + 40)
-        lower_label, _slots = self.rows[False]
-        ribbon.centery = (self.rows[True][1][0].bottom + lower_label.y) // 2 + 8
-        veil = pygame.Surface(ribbon.size, pygame.SRCALPHA)
-        veil.fill((150, 30, 26, 225))
-        surface.blit(veil, ribbon)
-        pygame.draw.rect(surface, theme.CREAM, ribbon, 2)
-        surface.blit(label, label.get_rect(midtop=(ribbon.centerx, ribbon.y + 6)))
-        surface.blit(hint, hint.get_rect(midbottom=(ribbon.centerx, ribbon.bottom - 7)))
+        ribbon = pygame.Rect(self.narration_rect.x - 4, self.narration_rect.y - 2, self.narration_rect.width + 8, 34)
+        pygame.draw.rect(surface, theme.FAKE_RED_DARK, ribbon, border_radius=17)
+        pygame.draw.rect(surface, theme.CREAM, ribbon, 2, border_radius=17)
+        label = fonts.render(t("workshop.paused_ribbon"), "display", 20, theme.CREAM)
+        hint = fonts.render(t("workshop.paused_hint"), "bold", 14, theme.CREAM,
+                            max_width=ribbon.width - label.get_width() - 40)
+        total = label.get_width() + 24 + hint.get_width()
+        x = ribbon.centerx - total // 2
+        surface.blit(label, label.get_rect(midleft=(x, ribbon.centery)))
+        surface.blit(hint, hint.get_rect(midleft=(x + label.get_width() + 24, ribbon.centery)))
 
     def _draw_wall(self, surface, snap) -> None:
         fonts = self.app.fonts

@@ -25,6 +25,16 @@ def digit_surface(image: np.ndarray, side: int, paper=theme.BILL_PAPER, ink=them
     return pygame.transform.smoothscale(small, (side, side))
 
 
+def ink_surface(image: np.ndarray, side: int, ink=theme.BILL_INK) -> pygame.Surface:
+    """The digit as ink with per-pixel alpha, so the bill's paper and engraving show around it."""
+    small = pygame.Surface((image.shape[1], image.shape[0]), pygame.SRCALPHA)
+    small.fill((*ink, 255))
+    alpha = pygame.surfarray.pixels_alpha(small)
+    alpha[:] = np.asarray(image, dtype=np.uint8).T
+    del alpha  # unlock the surface
+    return pygame.transform.smoothscale(small, (side, side))
+
+
 class BillArt:
     """The bill template for one size, and the printing of digits onto it."""
 
@@ -81,7 +91,7 @@ class BillArt:
 
     def render(self, image: np.ndarray, serial: str = "") -> pygame.Surface:
         bill = self.template.copy()
-        digit = digit_surface(image, self.digit_side, paper=(236, 240, 222))
+        digit = ink_surface(image, self.digit_side)
         bill.blit(digit, digit.get_rect(center=(self.width // 2, self.height // 2 + (2 if self.height >= 50 else 0))))
         if serial and self.height >= 50:
             size = max(7, self.height // 13)

@@ -46,9 +46,9 @@ def draw_meter(surface, fonts, rect, accuracy: float | None) -> None:
     right = fonts.render(t("meter.counterfeiter"), "bold", 13, theme.COUNTERFEITER_LIGHT)
     surface.blit(left, (rect.x, rect.y + 2))
     surface.blit(right, (rect.right - right.get_width(), rect.y + 2))
-    caption = fonts.render(t(caption_key), "body", 13, theme.CREAM,
-                           max_width=rect.width - left.get_width() - right.get_width() - 12)
-    surface.blit(caption, caption.get_rect(midtop=(rect.centerx, rect.y + 2)))
+    gap_left, gap_right = rect.x + left.get_width() + 8, rect.right - right.get_width() - 8
+    caption = fonts.render(t(caption_key), "body", 13, theme.CREAM, max_width=max(20, gap_right - gap_left))
+    surface.blit(caption, caption.get_rect(midtop=((gap_left + gap_right) // 2, rect.y + 2)))
     pygame.draw.rect(surface, theme.BAR_BG, bar, border_radius=7)
     # The police's share grows with their accuracy above chance (50% = guessing = no share).
     share = 0.5 if accuracy is None else max(0.04, min(0.96, (accuracy - 0.5) / 0.5))
