@@ -333,3 +333,19 @@ def test_kiosk_with_a_bad_config_names_the_key(tmp_path):
     path.write_text("[session]\nidle_timeout = -3\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"session\.idle_timeout"):
         run_kiosk(path)
+
+
+def test_sigterm_from_a_service_manager_ends_the_kiosk(kiosk):
+    import os
+    import signal
+
+    from counterfeit_game.kiosk.app import stop_on_sigterm
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        stop_on_sigterm(kiosk.app)
+        os.kill(os.getpid(), signal.SIGTERM)
+        kiosk.run(0.05)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not kiosk.app.running and kiosk.app.exit_reason == "SIGTERM"

@@ -20,6 +20,7 @@ import ctypes
 import gc
 import logging
 import math
+import signal
 import sys
 import time
 from pathlib import Path
@@ -418,6 +419,24 @@ class KioskApp:
             self.pin_pad.draw(canvas, self.pin_message)
 
 
+def stop_on_sigterm(app: KioskApp) -> None:
+    """A service manager's stop (SIGTERM) ends the kiosk cleanly, with a last checkpoint.
+
+    SDL turns SIGTERM into a window-close event, which kiosk mode refuses; without this the
+    service manager would have to kill the program, leaving its trainer process behind.
+    """
+
+    def stop(signum, frame):
+        app.exit_reason = "SIGTERM"
+        app.running = False
+        app.game.running = False
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        pass
+
+
 def run_kiosk(config_path: Path | None, tf_threads: int | None = None) -> int:
     """``counterfeit-game --kiosk [--config FILE]``: load and check the config, log to files, run."""
     from counterfeit_game.errors import UserFacingError
@@ -430,6 +449,7 @@ def run_kiosk(config_path: Path | None, tf_threads: int | None = None) -> int:
     try:
         app = KioskApp(config, tf_threads=tf_threads)
         app.start()
+        stop_on_sigterm(app)
         return app.run()
     except pygame.error as exc:
         raise UserFacingError(f"the kiosk window could not open: {exc}") from None
