@@ -284,8 +284,10 @@ class TrainerCore:
         in_process: bool = False,
         quality_interval: int = 0,
         clock=time.monotonic,
+        parent_alive=None,
     ):
         self.commands = commands
+        self.parent_alive = parent_alive
         self.out = out
         self.config = config
         self.data_source = data
@@ -307,6 +309,7 @@ class TrainerCore:
         self._last_message_at = 0.0
         self._pending_quality = None
         self._closed = False
+        self._parent_checked_at = float("-inf")
 
     # -- messages ------------------------------------------------------------------------------
     def _send(self, message) -> None:
@@ -412,15 +415,31 @@ class TrainerCore:
                 break
             if self.running and not self.failed and self.clock() >= self._next_step_at:
                 self._guarded(self._advance)
+            if self._orphaned():
+                return
             if self.clock() - self._last_message_at >= self.HEARTBEAT_INTERVAL:
                 self._send(protocol.Heartbeat(time.time(), self.run.step))
         self._publish_progress(force=True)
+
+    def _orphaned(self) -> bool:
+        """True when the UI that started us is gone (killed, crashed): then we stop, rather than
+        train on for nobody and fill a queue no one reads."""
+        if self.parent_alive is None or self.clock() - self._parent_checked_at < 1.0:
+            return False
+        self._parent_checked_at = self.clock()
+        if self.parent_alive():
+            return False
+        log.warning("the game that started this trainer is gone; stopping")
+        self._closed = True
+        return True
 
     def _wait_for_close(self) -> None:
         while not self._closed:
             try:
                 command = self.commands.get(timeout=self.HEARTBEAT_INTERVAL)
             except queue.Empty:
+                if self._orphaned():
+                    return
                 self._send(protocol.Heartbeat(time.time(), 0))
                 continue
             if command.name == protocol.CLOSE:

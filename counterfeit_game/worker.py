@@ -46,7 +46,14 @@ def _worker_main(commands, out, options: dict) -> None:
             tf.config.threading.set_inter_op_parallelism_threads(1)
         from counterfeit_game.trainer import TrainerCore
 
-        TrainerCore(commands, out, in_process=True, **options).serve()
+        parent = multiprocessing.parent_process()
+        TrainerCore(commands, out, in_process=True,
+                    parent_alive=(lambda: parent.is_alive()) if parent is not None else None,
+                    **options).serve()
+        if parent is not None and not parent.is_alive():
+            # Nobody reads our messages any more: do not wait at exit for the queue's pipe to
+            # drain (this process holds its read end too, so it would wait forever).
+            out.cancel_join_thread()
     except KeyboardInterrupt:
         pass
     except BaseException as exc:  # report, then die: the supervisor restarts us
