@@ -130,7 +130,7 @@ class GuessScene(Scene):
         self.reveal_t = 0.0
         self.last_right = False
         self.resume_after = resume_after  # None: decided on enter from the current state
-        self.stamps = StampArt(app.fonts, 300)
+        self.stamps = StampArt(app.fonts, 220)
         self.art = BillArt(app.fonts, 420)
         self._bill_surface: pygame.Surface | None = None
         self.real_button = Button((0, 0, 1, 1), t("guess.real"), lambda: self.answer(True), style="real",
@@ -288,8 +288,9 @@ class GuessScene(Scene):
             return
         # The truth as a stamp, the player's call and the police's verdict underneath.
         frame = self.stamps.frame(question.is_real, self.reveal_t)
-        if frame is not None:
-            surface.blit(frame, frame.get_rect(center=rect.center))
+        if frame is not None:  # off-centre, so the digit can still be studied
+            spot = (rect.x + int(rect.width * 0.72), rect.y + int(rect.height * 0.70))
+            surface.blit(frame, frame.get_rect(center=spot))
         you = self.round.answers[-1]
         lines = [
             (t("guess.truth_real") if question.is_real else t("guess.truth_fake"), theme.CREAM, "bold"),
