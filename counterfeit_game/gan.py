@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import ops  # noqa: E402
 
-from counterfeit_game.architectures import build_pair  # noqa: E402
+from counterfeit_game.architectures import build_pair, uses_xla  # noqa: E402
 from counterfeit_game.hyperparams import GanConfig  # noqa: E402
 
 
@@ -52,8 +52,9 @@ class CounterfeitGAN(keras.Model):
         self.g_weights = list(self.generator.trainable_weights)
         self.d_optimizer.build(self.d_weights)
         self.g_optimizer.build(self.g_weights)
-        self._compiled_step = tf.function(self._one_step, jit_compile=True, reduce_retracing=True)
-        self._compiled_many = tf.function(self._many_steps, jit_compile=True, reduce_retracing=True)
+        jit = uses_xla(config.architecture)  # XLA helps dense nets, slows convolutions on CPU
+        self._compiled_step = tf.function(self._one_step, jit_compile=jit, reduce_retracing=True)
+        self._compiled_many = tf.function(self._many_steps, jit_compile=jit, reduce_retracing=True)
         # Rarely called: plain graphs, which trace in a fraction of an XLA compile's time.
         self._compiled_print = tf.function(self._print_and_judge, reduce_retracing=True)
         self._compiled_measure = tf.function(self.measure_phase, reduce_retracing=True)

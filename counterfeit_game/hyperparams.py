@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 # The network pairs architectures.py can build, named here without importing TensorFlow so the
 # config and the game can validate a name before TF loads (tests/test_architectures.py keeps the
 # two lists equal).
-ARCHITECTURE_NAMES = ("original",)
+ARCHITECTURE_NAMES = ("original", "dcgan")
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,17 @@ class GanConfig:
     def from_dict(values: dict) -> "GanConfig":
         known = {k: values[k] for k in GanConfig.__dataclass_fields__ if k in values}
         return GanConfig(**known)
+
+
+# What the game trains: the convolutional "master counterfeiter" with a fast learning rate, which
+# reaches recognisable digits of all ten kinds in well under two minutes on a 2-core laptop CPU
+# from scratch (benchmarks/time_to_quality.py; figures in BENCHMARKS.md). The defaults above stay
+# the original article's, for `train` and for comparison.
+GAME_PRESET = GanConfig(
+    architecture="dcgan",
+    batch_size=32,
+    d_learning_rate=5e-3,
+    g_learning_rate=5e-3,
+    beta_1=0.5,
+    real_label=1.0,
+)
