@@ -1,14 +1,18 @@
 """Frame time of the game while training runs at full speed, beside training's headless speed.
 
-Prints, in one run:
-  1. headless: the trainer alone (TrainerClient in a worker process, no window), steps/s;
-  2. game: `counterfeit-game --frames N --stats ... --screenshot ...` under SDL's dummy video
-     driver (or a real one if you set SDL_VIDEODRIVER), with the same trainer at full speed;
-and the ratio of the two training speeds. Both runs skip the first WARMUP steps (XLA compiles
-the step then). Frame time is the work of one frame (events, update, draw, flip), not the wait
-for the next frame; the wait-inclusive interval is printed too.
+One trainer (TrainerClient in a worker process, as the game runs it) is started and warmed up
+(XLA compiles the step during the first steps). Then, alternately, ROUNDS times:
+  - headless: nobody draws; the trainer is polled 60 times a second, steps/s measured;
+  - game: the real game loop (GameApp, the workshop at 1280x720, SDL's dummy video driver unless
+    SDL_VIDEODRIVER says otherwise) runs SECONDS*60 frames on the same trainer.
+Alternating on one trainer keeps background load and warm-up out of the comparison. Frame time is
+the work of one frame (events, trainer poll, update, draw, flip), without the wait for the next
+frame; the wait-inclusive interval is printed too. A final screenshot is written.
 
-    .venv/bin/python benchmarks/game_frames.py [--seconds 40] [--warmup 300] [--tf-threads N]
+The same figures for one run of the real command: `counterfeit-game --frames N
+--measure-after-step K --stats FILE.json --screenshot FILE.png` (N frames counted from step K).
+
+    .venv/bin/python benchmarks/game_frames.py [--seconds 20] [--rounds 2] [--tf-threads N]
 """
 
 from __future__ import annotations
@@ -16,77 +20,86 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def headless_steps_per_s(seconds: float, warmup: int, tf_threads: int | None) -> dict:
-    from counterfeit_game.worker import TrainerClient
-
-    client = TrainerClient(mode="process", tf_threads=tf_threads).start()
+def load() -> str:
     try:
-        started = time.monotonic()
+        return "load average %.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        return "load average unknown"
+
+
+def headless(client, seconds: float) -> float:
+    snap = client.poll()
+    t0, s0 = time.monotonic(), snap.step
+    while time.monotonic() - t0 < seconds:
+        time.sleep(1 / 60)
         snap = client.poll()
-        while snap.step < warmup:
-            if time.monotonic() - started > 600:
-                raise SystemExit("headless trainer did not reach the warm-up step in 10 minutes")
-            time.sleep(0.05)
-            snap = client.poll()
-        t0, s0 = time.monotonic(), snap.step
-        while time.monotonic() - t0 < seconds:
-            time.sleep(1 / 60)  # poll like a 60 fps window would, without drawing
-            snap = client.poll()
-        t1, s1 = time.monotonic(), snap.step
-    finally:
-        client.close()
-    return {"train_steps": s1 - s0, "train_steps_per_s": round((s1 - s0) / (t1 - t0), 2)}
-
-
-def game_run(seconds: float, warmup: int, tf_threads: int | None, screenshot: Path) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        stats = Path(tmp) / "stats.json"
-        # Enough frames for the engine to load and warm up, then `seconds` of measured frames.
-        command = [sys.executable, "-m", "counterfeit_game", "--frames", str(int(60 * seconds)),
-                   "--measure-after-step", str(warmup), "--stats", str(stats), "--screenshot", str(screenshot),
-                   "--no-sound", "--exports", tmp, "--scores", str(Path(tmp) / "scores.json")]
-        if tf_threads:
-            command += ["--tf-threads", str(tf_threads)]
-        env = dict(os.environ)
-        env.setdefault("SDL_VIDEODRIVER", "dummy")
-        env.setdefault("SDL_AUDIODRIVER", "dummy")
-        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        subprocess.run(command, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        return json.loads(stats.read_text())
+    return (snap.step - s0) / (time.monotonic() - t0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=40.0, help="measured seconds per run")
-    parser.add_argument("--warmup", type=int, default=300, help="training steps skipped before measuring")
+    parser.add_argument("--seconds", type=float, default=20.0, help="seconds per measured phase")
+    parser.add_argument("--rounds", type=int, default=2, help="headless/game alternations")
+    parser.add_argument("--warmup", type=int, default=300, help="training steps before measuring")
     parser.add_argument("--tf-threads", type=int, default=None)
     parser.add_argument("--screenshot", type=Path, default=Path(tempfile.gettempdir()) / "game_frames.png")
     args = parser.parse_args()
-    print(f"cpu cores: {os.cpu_count()}  video driver: {os.environ.get('SDL_VIDEODRIVER', 'dummy')}")
-    headless = headless_steps_per_s(args.seconds, args.warmup, args.tf_threads)
-    print(f"headless trainer:  {headless['train_steps_per_s']:8.1f} steps/s  ({headless['train_steps']} steps)")
-    game = game_run(args.seconds, args.warmup, args.tf_threads, args.screenshot)
-    print(f"game at 1280x720:  frame p50 {game['frame_ms_p50']:.2f} ms  p95 {game['frame_ms_p95']:.2f} ms  "
-          f"max {game['frame_ms_max']:.1f} ms  over {game['frames']} frames while training")
-    print(f"                   frame interval p50 {game['interval_ms_p50']:.2f} ms  "
-          f"p95 {game['interval_ms_p95']:.2f} ms (includes waiting for the next 60 Hz frame)")
-    print(f"                   training {game['train_steps_per_s']:8.1f} steps/s  ({game['train_steps']} steps)")
-    ratio = game["train_steps_per_s"] / max(1e-9, headless["train_steps_per_s"])
-    print(f"training speed with the game open: {ratio * 100:.0f}% of headless")
-    print(f"title on screen after {game['first_frame_s']:.2f} s; engine ready after {game['ready_s']:.1f} s")
+
+    from counterfeit_game.game.app import FrameStats, GameApp
+    from counterfeit_game.game.play_command import WORKER_NICENESS, lower_worker_priority
+    from counterfeit_game.game.scenes.workshop import WorkshopScene
+    from counterfeit_game.game.settings import GameSettings
+    from counterfeit_game.worker import TrainerClient
+
+    print(f"cpu cores: {os.cpu_count()}  video driver: {os.environ['SDL_VIDEODRIVER']}  "
+          f"tf threads: {args.tf_threads or 'default'}  {load()}")
+    started = time.monotonic()
+    client = TrainerClient(mode="process", tf_threads=args.tf_threads).start()
+    lower_worker_priority(WORKER_NICENESS)
+    tmp = Path(tempfile.mkdtemp())
+    settings = GameSettings(sound=False, exports_dir=tmp / "exports", scores_path=tmp / "scores.json")
+    try:
+        while client.poll().step < args.warmup:
+            if time.monotonic() - started > 900:
+                raise SystemExit("the trainer did not warm up in 15 minutes")
+            time.sleep(0.05)
+        print(f"trainer ready and warmed up ({args.warmup} steps) after {time.monotonic() - started:.0f} s")
+        app = GameApp(client, settings)
+        app.start(WorkshopScene(app), start_client=False)
+        results = []
+        for round_index in range(args.rounds):
+            rate_headless = headless(client, args.seconds)
+            app.stats = FrameStats()
+            app.run(max_frames=int(args.seconds * 60), screenshot=args.screenshot)
+            game = app.stats.summary()
+            results.append((rate_headless, game))
+            print(f"round {round_index + 1}: headless {rate_headless:6.1f} steps/s | game {game['train_steps_per_s']:6.1f}"
+                  f" steps/s ({game['train_steps_per_s'] / max(rate_headless, 1e-9) * 100:3.0f}%), frame p50 "
+                  f"{game['frame_ms_p50']:.2f} ms p95 {game['frame_ms_p95']:.2f} ms max {game['frame_ms_max']:.1f} ms,"
+                  f" interval p95 {game['interval_ms_p95']:.1f} ms, {game['frames_drawn']}/{game['frames']} frames"
+                  f" drawn (drawn p95 {game['drawn_frame_ms_p95']:.2f} ms)  [{load()}]")
+    finally:
+        client.close()
+    headless_rate = statistics.median(r for r, _ in results)
+    game_rate = statistics.median(g["train_steps_per_s"] for _, g in results)
+    p95 = statistics.median(g["frame_ms_p95"] for _, g in results)
+    p50 = statistics.median(g["frame_ms_p50"] for _, g in results)
+    print(f"median: headless {headless_rate:.1f} steps/s, with the game {game_rate:.1f} steps/s "
+          f"({game_rate / max(headless_rate, 1e-9) * 100:.0f}%); frame p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     print(f"screenshot: {args.screenshot}")
-    print(json.dumps({"headless": headless, "game": game}))
+    print(json.dumps({"headless_steps_per_s": headless_rate, "rounds": [g for _, g in results]}))
 
 
 if __name__ == "__main__":

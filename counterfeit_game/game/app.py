@@ -179,9 +179,11 @@ class GameApp:
         self.running = False
 
     # -- the loop -------------------------------------------------------------------------------
-    def start(self, first_scene=None) -> None:
+    def start(self, first_scene=None, start_client: bool = True) -> None:
+        """Opens the first scene; ``start_client=False`` for a trainer that is already running."""
+        if start_client:
+            self.client.start()
         self.client.set_speed(self.speed)
-        self.client.start()
         if first_scene is None:
             from counterfeit_game.game.scenes.title import TitleScene
 
@@ -195,6 +197,7 @@ class GameApp:
             self.start()
         last = self.timer()
         dt = 0.0
+        first_frame, first_measured = self.frame_count, self.stats.measured
         try:
             while self.running:
                 begin = self.timer()
@@ -204,7 +207,7 @@ class GameApp:
                             and self.snapshot.step >= self.stats.warmup_steps)
                 self.stats.add((end - begin) * 1000.0, (begin - last) * 1000.0, measured, self.last_frame_drawn)
                 last = begin
-                if max_frames is not None and self._frames_counted() >= max_frames:
+                if max_frames is not None and self._frames_counted(first_frame, first_measured) >= max_frames:
                     break
                 dt = min(MAX_DT, self.clock.tick(self.settings.fps) / 1000.0)
         finally:
@@ -216,11 +219,11 @@ class GameApp:
                 Path(stats_path).write_text(json.dumps(self.stats.summary(), indent=2))
         return 0
 
-    def _frames_counted(self) -> int:
-        """Frames toward --frames: all of them, or with a warm-up step set, the measured ones."""
+    def _frames_counted(self, first_frame: int, first_measured: int) -> int:
+        """Frames of this run toward --frames: all, or with a warm-up step set, the measured ones."""
         if self.stats.warmup_steps <= 0:
-            return self.frame_count
-        return self.stats.measured
+            return self.frame_count - first_frame
+        return self.stats.measured - first_measured
 
     def frame(self, dt: float) -> None:
         """One iteration: events -> intents -> scenes; poll the trainer; update; draw; flip."""

@@ -88,6 +88,7 @@ class WorkshopScene(Scene):
         self.stamps: StampArt | None = None
         self._bg: pygame.Surface | None = None
         self._summary_key = None
+        self._chart_redraws_drawn = 0
         self.recent_accuracy: float | None = None
         self.note_key = "chart.note.starting"
         self._make_controls()
@@ -407,7 +408,7 @@ class WorkshopScene(Scene):
                 return True
         if self.app.time <= self.reset_armed_until + 0.1 or (self.selected and self.app.time <= self.selected_until + 0.1):
             return True  # a countdown that changes what a button or tooltip says
-        return self.pending is not None or self.chart.stale
+        return self.chart.redraws != self._chart_redraws_drawn  # a fresh chart waits to be shown
 
     @property
     def stage(self) -> int:
@@ -428,6 +429,7 @@ class WorkshopScene(Scene):
                 self._draw_paused_ribbon(surface)
         if self.chart_rect.width:
             self.chart.draw(surface)
+            self._chart_redraws_drawn = self.chart.redraws
             note = self.app.fonts.render_block(t(self.note_key), "body", 15, theme.CREAM,
                                                self.chart_rect.width - 24)
             surface.blit(note, (self.chart_rect.x + 12, self.chart_content.bottom + 8))

@@ -81,7 +81,6 @@ class LossChart:
         self._series = None  # per-column data for the readout
         self.hover_x: int | None = None
         self.redraws = 0  # for tests and benchmarks: how often the cached surface was rebuilt
-        self.stale = False  # newer history is waiting for the next allowed redraw
 
     def set_rect(self, rect) -> None:
         rect = pygame.Rect(rect)
@@ -91,13 +90,11 @@ class LossChart:
 
     def update(self, history: LossHistory, now: float, generation: int = 0) -> None:
         key = (len(history), generation, self.rect.size)
-        self.stale = key != self._drawn_key
-        if not self.stale:
+        if key == self._drawn_key:
             return
         size_changed = self._drawn_key is None or self._drawn_key[1:] != key[1:]
         if not size_changed and now - self._last_draw < self._min_interval:
             return
-        self.stale = False
         self._history = history
         self._render(history)
         self._drawn_key = key
