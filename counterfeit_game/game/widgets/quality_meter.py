@@ -16,8 +16,9 @@ from counterfeit_game.game.widgets.draw import panel
 from counterfeit_game.i18n import get_language, t
 from counterfeit_game.snapshot import QualityReport
 
-# Score bands -> i18n keys "quality.band.<i>": the lower bound of each band.
-BAND_FLOORS = (0.0, 15.0, 35.0, 55.0, 72.0, 88.0)
+# Score bands -> i18n keys "quality.band.<i>": the lower bound of each band, named after what the
+# bills look like there (FED above 220, 120, 80, 32, 9 and below; real digits score 90 to 100).
+BAND_FLOORS = (0.0, 12.0, 24.0, 32.0, 50.0, 75.0)
 EASE_RATE = 4.0  # per second: the needle covers ~98% of a change in one second
 
 
@@ -112,9 +113,14 @@ class QualityMeter:
             pygame.draw.line(surf, theme.FELT_LINE, (x, bar.y + 2), (x, bar.bottom - 3), 1)
         text_area = pygame.Rect(content.x, content.y, content.width, bar.y - content.y - 6)
         if report is None:
-            waiting = fonts.render_block(t("quality.meter.waiting"), "body", 15, theme.CREAM,
-                                         text_area.width)
-            surf.blit(waiting, waiting.get_rect(midleft=(text_area.x + 2, text_area.centery)))
+            for size in (15, 13, 11):  # the largest wrapped size that fits; clipped below that
+                waiting = fonts.render_block(t("quality.meter.waiting"), "body", size, theme.CREAM,
+                                             max(20, text_area.width - 4), line_gap=1)
+                if waiting.get_height() <= text_area.height:
+                    break
+            place = waiting.get_rect(midleft=(text_area.x + 2, text_area.centery))
+            place.top = max(place.top, text_area.top)
+            surf.blit(waiting, place, area=pygame.Rect(0, 0, text_area.width, text_area.height))
             return surf, None
 
         score = max(0.0, min(100.0, report.score)) if math.isfinite(report.score) else 0.0
@@ -130,13 +136,16 @@ class QualityMeter:
         width = max(20, text_area.right - left)
         band = fonts.render(band_text(score), "bold", max(13, min(22, big_size // 2)), theme.CREAM,
                             max_width=width)
-        detail = fonts.render(
-            t("quality.meter.step", step=f"{report.step:,}") + "  ·  "
-            + t("quality.meter.fed", fed=format_fed(report.fed)),
-            "body", 12, theme.ACCURACY_GREY, max_width=width,
-        )
-        block_h = band.get_height() + 2 + detail.get_height()
+        detail = None
+        fed_text = t("quality.meter.fed", fed=format_fed(report.fed))
+        for text in (t("quality.meter.step", step=f"{report.step:,}") + "  ·  " + fed_text, fed_text):
+            candidate = fonts.render(text, "body", 12, theme.ACCURACY_GREY)
+            if candidate.get_width() <= width:  # the longest that fits; none rather than cut off
+                detail = candidate
+                break
+        block_h = band.get_height() + (2 + detail.get_height() if detail else 0)
         top = text_area.centery - block_h // 2
         surf.blit(band, (left, top))
-        surf.blit(detail, (left, top + band.get_height() + 2))
+        if detail is not None:
+            surf.blit(detail, (left, top + band.get_height() + 2))
         return surf, bar
