@@ -497,6 +497,12 @@ class WorkshopScene(Scene):
         elif stage >= 0:
             n = snap.batch_size
             lines = [(t(f"workshop.stage.{STAGES[stage]}", n=n), theme.CREAM)]
+            value = self._step_losses(snap)
+            if value is not None and stage >= 2:
+                key = "workshop.stage.police_loss" if stage == 2 else "workshop.stage.counterfeiter_loss"
+                number = value[0] if stage == 2 else value[1]
+                color = theme.POLICE_BLUE_LIGHT if stage == 2 else theme.COUNTERFEITER_LIGHT
+                lines.append((t(key, loss=f"{number:.3f}", acc=f"{value[2] * 100:.0f}"), color))
         elif self.app.paused:
             lines = [(t("workshop.paused_line"), theme.HELP_HIGHLIGHT)]
         else:
@@ -504,14 +510,44 @@ class WorkshopScene(Scene):
                       theme.HELP_HIGHLIGHT if self.fast_phase == 0 else theme.CREAM),
                      (t("workshop.narration.phase2"),
                       theme.HELP_HIGHLIGHT if self.fast_phase == 1 else theme.CREAM)]
-        size = 17 if len(lines) == 1 else 15
-        for text, color in lines:
-            block = fonts.render_block(text, "bold" if len(lines) == 1 else "body", size, color, width)
+        size = 17 if len(lines) == 1 or stage >= 0 else 15
+        for i, (text, color) in enumerate(lines):
+            role = "bold" if len(lines) == 1 or (stage >= 0 and i == 0) else "body"
+            block = fonts.render_block(text, role, size if i == 0 else 15, color, width)
             surface.blit(block, (rect.x, y))
             y += block.get_height()
 
+    def _step_losses(self, snap):
+        """(d_loss, g_loss, d_acc) of the step on the desk, from the history; None if not there."""
+        history = snap.history
+        if self.shown is None or len(history) == 0:
+            return None
+        i = int(np.searchsorted(history.step, self.shown.step))
+        if i >= len(history) or int(history.step[i]) != self.shown.step:
+            return None
+        return float(history.d_loss[i]), float(history.g_loss[i]), float(history.d_acc[i])
+
+    def _draw_stage_highlight(self, surface) -> None:
+        """Who acts in this stage: the press (fakes), the police (both rows), or the counterfeiter."""
+        stage = self.stage
+        if stage < 0 or stage == 1:
+            return
+        pulse = 2 + int(2 * (1 + np.sin(self.anim_t * 6)))
+        if stage == 2:
+            rows = [self.rows[True], self.rows[False]]
+            color = theme.POLICE_BLUE_LIGHT
+        else:
+            rows = [self.rows[False]]
+            color = theme.COUNTERFEITER_LIGHT
+        for label_rect, slots in rows:
+            area = label_rect.union(slots[0]).union(slots[-1].move(0, 16)).inflate(12, 12)
+            pygame.draw.rect(surface, color, area, pulse, border_radius=10)
+        if stage >= 2 and self.chart_rect.width:
+            pygame.draw.rect(surface, color, self.chart_rect.inflate(4, 4), pulse, border_radius=12)
+
     def _draw_desk(self, surface, snap) -> None:
         fonts = self.app.fonts
+        self._draw_stage_highlight(surface)
         for real in (True, False):
             label_rect, slots = self.rows[real]
             key = "workshop.row.real" if real else "workshop.row.fake"
