@@ -45,14 +45,17 @@ class FrameStats:
         self.interval_ms: list[float] = []
         self.training: list[bool] = []
         self.drawn: list[bool] = []
+        self.cpu_ms: list[float] = []  # the main thread's own CPU time per frame: what a frame costs
         self.measured = 0
         self.first_frame_s: float | None = None
         self.ready_s: float | None = None
         self.train_start: tuple[float, int] | None = None  # (time, step) of the first training frame
         self.train_end: tuple[float, int] | None = None
 
-    def add(self, work_ms: float, interval_ms: float, training: bool, drawn: bool = True) -> None:
+    def add(self, work_ms: float, interval_ms: float, training: bool, drawn: bool = True,
+            cpu_ms: float = 0.0) -> None:
         self.drawn.append(drawn)
+        self.cpu_ms.append(cpu_ms)
         self.work_ms.append(work_ms)
         self.interval_ms.append(interval_ms)
         self.training.append(training)
@@ -62,10 +65,12 @@ class FrameStats:
         work = np.asarray(self.work_ms, dtype=np.float64)
         interval = np.asarray(self.interval_ms, dtype=np.float64)
         drawn = np.asarray(self.drawn, dtype=bool)
+        cpu = np.asarray(self.cpu_ms, dtype=np.float64)
         mask = np.asarray(self.training, dtype=bool)
         if mask.any():  # measure while training runs, which is what the targets are about
-            work, interval, drawn = work[mask], interval[mask], drawn[mask]
+            work, interval, drawn, cpu = work[mask], interval[mask], drawn[mask], cpu[mask]
         drawn_work = work[drawn]
+        drawn_cpu = cpu[drawn]
 
         def pct(values, q):
             return round(float(np.percentile(values, q)), 3) if values.size else None
@@ -83,6 +88,8 @@ class FrameStats:
             "frames_drawn": int(drawn.sum()),
             "drawn_frame_ms_p50": pct(drawn_work, 50),
             "drawn_frame_ms_p95": pct(drawn_work, 95),
+            "drawn_frame_cpu_ms_p50": pct(drawn_cpu, 50),
+            "drawn_frame_cpu_ms_p95": pct(drawn_cpu, 95),
             "interval_ms_p50": pct(interval, 50),
             "interval_ms_p95": pct(interval, 95),
             "train_steps": int(steps),
@@ -201,11 +208,14 @@ class GameApp:
         try:
             while self.running:
                 begin = self.timer()
+                cpu_begin = time.thread_time()
                 self.frame(dt)
                 end = self.timer()
+                cpu_ms = (time.thread_time() - cpu_begin) * 1000.0
                 measured = (self.snapshot.status == STATUS_RUNNING
                             and self.snapshot.step >= self.stats.warmup_steps)
-                self.stats.add((end - begin) * 1000.0, (begin - last) * 1000.0, measured, self.last_frame_drawn)
+                self.stats.add((end - begin) * 1000.0, (begin - last) * 1000.0, measured, self.last_frame_drawn,
+                               cpu_ms)
                 last = begin
                 if max_frames is not None and self._frames_counted(first_frame, first_measured) >= max_frames:
                     break
