@@ -89,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    if args.command in ("train", "evaluate") and not args.verbose and sys.stderr.isatty():
+        from counterfeit_game.native_logs import silence_native_stderr
+
+        silence_native_stderr()
     try:
         return int(_dispatch(args) or 0)
     except UserFacingError as exc:

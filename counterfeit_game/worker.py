@@ -35,7 +35,12 @@ def _worker_main(commands, out, options: dict) -> None:
     """Entry point of the worker process (spawned: a fresh interpreter, TF imported here)."""
     import os
 
-    logging.basicConfig(level=options.pop("log_level", logging.WARNING))
+    level = options.pop("log_level", logging.WARNING)
+    if level > logging.INFO:
+        from counterfeit_game.native_logs import silence_native_stderr
+
+        silence_native_stderr()
+    logging.basicConfig(level=level)
     threads = options.pop("tf_threads", None)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
@@ -166,7 +171,8 @@ class TrainerClient:
         if self.mode == "process":
             context = multiprocessing.get_context("spawn")
             self._commands, self._out = context.Queue(), context.Queue()
-            options = dict(self._options, tf_threads=self._tf_threads)
+            options = dict(self._options, tf_threads=self._tf_threads,
+                           log_level=logging.getLogger().getEffectiveLevel())
             self._worker = context.Process(
                 target=_worker_main, args=(self._commands, self._out, options),
                 name="counterfeit-trainer", daemon=True,

@@ -1,0 +1,27 @@
+"""Keep TensorFlow's native start-up chatter off the player's terminal.
+
+TF and XLA print CUDA probes and oneDNN notices from C++ straight to file descriptor 2, before any
+Python logging exists and regardless of Python's log levels. We point descriptor 2 at /dev/null
+and keep Python's ``sys.stderr`` on a duplicate of the real one, so our own messages (and
+tracebacks in a log) still show. ``-v`` leaves everything as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def silence_native_stderr() -> bool:
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return False
+    try:
+        sys.stderr.flush()
+        os.dup2(devnull, 2)
+    finally:
+        os.close(devnull)
+    sys.stderr = os.fdopen(saved, "w", buffering=1, encoding=getattr(sys.stderr, "encoding", None))
+    return True
