@@ -12,7 +12,7 @@ from counterfeit_game.game.audio import Audio, synthesize
 from counterfeit_game.game.fonts import Fonts
 from counterfeit_game.game.play_command import add_play_arguments, settings_from_args
 from counterfeit_game.game.scenes.filmstrip import FilmstripScene
-from test_game_helpers import click, frames, key, make_app, start_in_workshop
+from test_game_helpers import click, frames, key, start_in_workshop
 
 
 def test_no_sound_device_means_silence_and_a_log_line(monkeypatch, caplog):

@@ -17,7 +17,7 @@ import numpy as np
 from counterfeit_game import protocol
 from counterfeit_game.assets import asset_path
 from counterfeit_game.snapshot import (
-    STATUS_CLOSED, STATUS_LOADING, STATUS_PAUSED, STATUS_RUNNING,
+    STATUS_CLOSED, STATUS_PAUSED, STATUS_RUNNING,
     GridFrame, LossHistory, StepBills, TrainingSnapshot, frozen_array,
 )
 
@@ -239,5 +239,3 @@ class ScriptedClient:
             grids=tuple(self._grids), seed=self._seed, generation=self.generation,
             batch_size=self.batch_size)
 
-
-__all__ = ["ScriptedClient", "load_real_digits", "STATUS_LOADING"]

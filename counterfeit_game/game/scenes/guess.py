@@ -276,9 +276,7 @@ class GuessScene(Scene):
         prompt_key = "guess.prompt" if not self.revealed else ("guess.right" if self.last_right else "guess.wrong")
         color = theme.CREAM if not self.revealed else (theme.REAL_GREEN if self.last_right else theme.FAKE_RED)
         if self.revealed:
-            badge = draw.pill(surface, fonts, t(prompt_key), (rect.centerx, rect.y - 36), color, size=24,
-                              pad=(22, 8))
-            del badge
+            draw.pill(surface, fonts, t(prompt_key), (rect.centerx, rect.y - 36), color, size=24, pad=(22, 8))
         else:
             prompt = fonts.render(t(prompt_key), "bold", 24, color)
             surface.blit(prompt, prompt.get_rect(midbottom=(rect.centerx, rect.y - 18)))
