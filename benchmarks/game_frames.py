@@ -60,6 +60,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from counterfeit_game.game.app import FrameStats, GameApp
+    from counterfeit_game.game.play_command import lower_worker_priority
     from counterfeit_game.game.scenes.workshop import WorkshopScene
     from counterfeit_game.game.settings import GameSettings
     from counterfeit_game.worker import TrainerClient
@@ -68,6 +69,7 @@ def main() -> None:
           f"tf threads: {args.tf_threads or 'default'}  {load()}")
     started = time.monotonic()
     client = TrainerClient(mode="process", tf_threads=args.tf_threads).start()
+    lower_worker_priority()  # as `counterfeit-game` does
     tmp = Path(tempfile.mkdtemp())
     settings = GameSettings(sound=False, exports_dir=tmp / "exports", scores_path=tmp / "scores.json")
     try:

@@ -119,3 +119,20 @@ def test_play_options_parse_and_reject_bad_values(tmp_path, capsys):
         with pytest.raises(SystemExit):
             parser.parse_args(bad)
     assert "WIDTHxHEIGHT" in capsys.readouterr().err
+
+
+def test_the_trainer_process_is_niced_below_the_window():
+    import subprocess
+    import sys
+
+    import psutil
+
+    from counterfeit_game.game.play_command import WORKER_NICENESS, lower_worker_priority
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        lower_worker_priority()
+        assert psutil.Process(child.pid).nice() == max(WORKER_NICENESS, psutil.Process().nice())
+    finally:
+        child.stdin.close()
+        child.wait(timeout=10)

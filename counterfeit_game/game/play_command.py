@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from pathlib import Path
 
 from counterfeit_game.errors import UserFacingError
 from counterfeit_game.game.settings import ALL_PANELS, GameSettings, default_home
 
 log = logging.getLogger(__name__)
+
+WORKER_NICENESS = 5  # the trainer yields to the window when both want the CPU
 
 
 
@@ -119,6 +122,22 @@ def make_client(args, settings: GameSettings):
                          tf_threads=getattr(args, "tf_threads", None))
 
 
+def lower_worker_priority(niceness: int = WORKER_NICENESS) -> None:
+    """Let the window win the CPU over the trainer's threads when they compete (2-core machines).
+
+    Only this process's children (the trainer) are touched; an idle window takes nothing away."""
+    try:
+        import psutil
+
+        for child in psutil.Process(os.getpid()).children(recursive=True):
+            try:
+                child.nice(max(child.nice(), niceness))
+            except (psutil.Error, OSError, ValueError):
+                pass
+    except Exception as exc:  # noqa: BLE001 - an optimisation, never a reason to stop
+        log.debug("could not lower the trainer's priority: %s", exc)
+
+
 def run_play(args) -> int:
     if getattr(args, "kiosk", False) or getattr(args, "config", None) is not None:
         if not getattr(args, "kiosk", False):
@@ -139,6 +158,7 @@ def run_play(args) -> int:
         app = GameApp(client, settings)
         app.stats.warmup_steps = max(0, args.measure_after_step)
         app.start()
+        lower_worker_priority()
         return app.run(max_frames=args.frames, screenshot=args.screenshot, stats_path=args.stats)
     except pygame.error as exc:
         raise UserFacingError(f"the game window could not open: {exc}") from None
