@@ -264,3 +264,23 @@ def test_a_still_screen_is_not_redrawn_every_frame(tmp_path):
     pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(5, 5), rel=(0, 0), buttons=(0, 0, 0), touch=False))
     frames(app, clock)
     assert app.last_frame_drawn  # input is answered on the very next frame
+
+
+def test_speeding_up_ends_a_slow_motion_walk_through(tmp_path):
+    app, client, clock = start_in_workshop(tmp_path)
+    scene = app.stack.top
+    app.set_speed_index(0)
+    frames(app, clock, 60 * 6)
+    client.advance(1)
+    frames(app, clock, 30)
+    assert scene.stage == 0
+    key(app, pygame.K_UP)
+    frames(app, clock)
+    assert scene.stage == -1 and all(bill.stamped for bill in scene.desk)
+
+
+def test_export_toasts_replace_each_other(tmp_path):
+    app, client, clock = start_in_workshop(tmp_path, steps=30)
+    key(app, pygame.K_e)
+    frames(app, clock)
+    assert len(app.toasts.texts) == 1 and app.toasts.texts[0].startswith("Saved")

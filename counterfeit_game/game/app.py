@@ -175,7 +175,7 @@ class GameApp:
         started = self.exporter.export(None if grid is None else grid.images, 0 if grid is None else grid.step,
                                        snap.history if len(snap.history) else None, snap.step)
         if started:
-            self.toasts.show(t("toast.exporting"))
+            self.toasts.show(t("toast.exporting"), topic="export")
 
     def post(self, intent: gi.Intent) -> None:
         """Queue an intent as if the player had produced it (tests, kiosk controllers)."""
@@ -324,6 +324,7 @@ class GameApp:
             log.info("trainer notice: %s %s", notice.kind, notice.text)
         for result in self.exporter.results():
             if result.ok:
-                self.toasts.show(t("toast.exported", folder=str(result.folder), files=", ".join(result.files)))
+                self.toasts.show(t("toast.exported", folder=str(result.folder), files=", ".join(result.files)),
+                                 topic="export")
             else:
-                self.toasts.show(t("toast.export_failed", error=result.error), "error")
+                self.toasts.show(t("toast.export_failed", error=one_line(result.error)), "error", topic="export")

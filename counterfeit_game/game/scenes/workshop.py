@@ -80,6 +80,7 @@ class WorkshopScene(Scene):
         self.stage_len = 0.0
         self.last_refresh = -1e9
         self.step_requested_after: int | None = None  # bills newer than this step are walked through
+        self.walking_one_step = False  # the walk-through on the desk is a single requested step
         self.reset_armed_until = -1.0
         self.selected: DeskBill | None = None  # tapped bill showing its score
         self.selected_until = 0.0
@@ -309,6 +310,9 @@ class WorkshopScene(Scene):
             self.desk = []
             self.selected = None
         self.anim_t += dt
+        if (self.staged and not self.walking_one_step and not is_slow_motion(app.speed)
+                and self.anim_t < 4 * self.stage_len):
+            self.anim_t = 4 * self.stage_len  # sped up: finish the slow-motion walk-through at once
         bills = snap.bills
         if bills is not None and (self.shown is None or bills.step != self.shown.step) and (
                 self.pending is None or bills.step != self.pending.step):
@@ -350,6 +354,7 @@ class WorkshopScene(Scene):
     def _show(self, bills: StepBills) -> None:
         speed = self.app.speed
         requested = self.step_requested_after is not None and bills.step > self.step_requested_after
+        self.walking_one_step = requested
         if requested:
             self.staged, self.stage_len = True, PAUSED_STAGE_S
             self.step_requested_after = None

@@ -10,11 +10,13 @@ from counterfeit_game.game import theme
 class Toasts:
     def __init__(self, duration_s: float = 4.0):
         self.duration = duration_s
-        self._items: list[list] = []  # [text, age, kind]
+        self._items: list[list] = []  # [text, age, kind, topic]
 
-    def show(self, text: str, kind: str = "info") -> None:
-        self._items = [item for item in self._items if item[0] != text][-2:]
-        self._items.append([text, 0.0, kind])
+    def show(self, text: str, kind: str = "info", topic: str | None = None) -> None:
+        """A new toast; one with the same ``topic`` (e.g. "export") replaces the older one."""
+        self._items = [item for item in self._items
+                       if item[0] != text and (topic is None or item[3] != topic)][-2:]
+        self._items.append([text, 0.0, kind, topic])
 
     @property
     def texts(self) -> list[str]:
@@ -28,7 +30,7 @@ class Toasts:
     def draw(self, surface, fonts) -> None:
         width = surface.get_width()
         y = theme.TOP_BAR_H + 10
-        for text, age, kind in self._items:
+        for text, age, kind, _topic in self._items:
             block = fonts.render_block(text, "bold", 16, theme.INK, min(760, width - 80))
             box = block.get_rect().inflate(32, 20)
             box.midtop = (width // 2, y)
