@@ -275,6 +275,7 @@ def test_speeding_up_ends_a_slow_motion_walk_through(tmp_path):
     frames(app, clock, 30)
     assert scene.stage == 0
     key(app, pygame.K_UP)
+    key(app, pygame.K_UP)  # 0.2 -> 0.5 -> 1 step/s: out of slow motion
     frames(app, clock)
     assert scene.stage == -1 and all(bill.stamped for bill in scene.desk)
 
