@@ -46,3 +46,11 @@ def bottom_bar(surface, width: int, height: int) -> pygame.Rect:
     pygame.draw.rect(surface, theme.BAR_BG, rect)
     pygame.draw.line(surface, theme.BRASS_DARK, (0, rect.y), (width, rect.y), 2)
     return rect
+
+
+def titled_screen(surface, fonts, size: tuple[int, int], title: str) -> None:
+    """The frame of a full-screen page: the backdrop, the top bar and the page's title in it."""
+    surface.blit(backdrop(size), (0, 0))
+    top_bar(surface, size[0])
+    label = fonts.render(title, "display", 28, theme.BRASS, max_width=size[0] // 3)
+    surface.blit(label, (theme.PAD, 12))

@@ -6,7 +6,7 @@ import pygame
 
 from counterfeit_game.game import input as gi
 from counterfeit_game.game import theme
-from counterfeit_game.game.scenes.backdrop import backdrop, top_bar
+from counterfeit_game.game.scenes.backdrop import titled_screen
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.button import Button
@@ -135,10 +135,7 @@ class FilmstripScene(Scene):
         fonts = self.app.fonts
         w, h = self.size
         snap = self.app.snapshot
-        surface.blit(backdrop(self.size), (0, 0))
-        top_bar(surface, w)
-        title = fonts.render(t("filmstrip.title"), "display", 28, theme.BRASS)
-        surface.blit(title, (theme.PAD, 12))
+        titled_screen(surface, fonts, self.size, t("filmstrip.title"))
         for button in self.buttons:
             button.draw(surface, fonts)
         frames = self.frames

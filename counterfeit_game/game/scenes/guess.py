@@ -16,7 +16,7 @@ import pygame
 
 from counterfeit_game.game import input as gi
 from counterfeit_game.game import theme
-from counterfeit_game.game.scenes.backdrop import backdrop, top_bar
+from counterfeit_game.game.scenes.backdrop import titled_screen
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.scores import RoundResult
 from counterfeit_game.game.widgets import draw
@@ -248,10 +248,7 @@ class GuessScene(Scene):
     def draw(self, surface) -> None:
         fonts = self.app.fonts
         w, h = self.size
-        surface.blit(backdrop(self.size), (0, 0))
-        top_bar(surface, w)
-        title = fonts.render(t("guess.title"), "display", 28, theme.BRASS)
-        surface.blit(title, (theme.PAD, 12))
+        titled_screen(surface, fonts, self.size, t("guess.title"))
         self.quit_button.draw(surface, fonts)
         self._draw_side(surface)
         if self.round is None:

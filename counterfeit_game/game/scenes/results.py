@@ -6,7 +6,7 @@ import pygame
 
 from counterfeit_game.game import input as gi
 from counterfeit_game.game import theme
-from counterfeit_game.game.scenes.backdrop import backdrop, top_bar
+from counterfeit_game.game.scenes.backdrop import titled_screen
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.scores import RoundResult
 from counterfeit_game.game.widgets import draw
@@ -68,10 +68,7 @@ class ResultsScene(Scene):
         fonts = self.app.fonts
         w, h = self.size
         r = self.result
-        surface.blit(backdrop(self.size), (0, 0))
-        top_bar(surface, w)
-        title = fonts.render(t("results.title"), "display", 28, theme.BRASS)
-        surface.blit(title, (theme.PAD, 12))
+        titled_screen(surface, fonts, self.size, t("results.title"))
         head = fonts.render(t(self.headline_key()), "display", 44, theme.CREAM, max_width=w - 80)
         surface.blit(head, head.get_rect(midtop=(w // 2, 90)))
         if self.rank == 0:

@@ -461,7 +461,8 @@ class WorkshopScene(Scene):
             status, color = t("status.slow_motion"), theme.POLICE_BLUE
         else:
             status, color = t("status.training"), theme.REAL_GREEN_DARK
-        rate = t("workshop.rate", rate=f"{snap.steps_per_second:.0f}", batch=snap.batch_size)
+        sps = snap.steps_per_second
+        rate = t("workshop.rate", rate=f"{sps:.1f}" if 0 < sps < 10 else f"{sps:.0f}", batch=snap.batch_size)
         line = fonts.render(rate, "body", 13, theme.PAPER_SHADE)
         chip = draw.pill_rect(fonts, status, (0, 0), size=13, pad=(10, 3))
         total = chip.width + 10 + line.get_width()
