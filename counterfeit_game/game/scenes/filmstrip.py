@@ -22,7 +22,8 @@ class FilmstripScene(Scene):
     def __init__(self, app):
         super().__init__(app)
         self.size = (theme.LOGICAL_WIDTH, theme.LOGICAL_HEIGHT)
-        self.cache = GridCache(max_items=512)
+        self.cache = GridCache(max_items=300)  # thumbnails: every frame of the strip (at most 240)
+        self.large = GridCache(max_items=6)  # big views: only the few on screen or just left
         self.index = -1  # into snapshot.grids; -1 follows the newest
         self.dragging = False
         self.back_button = Button((0, 0, 1, 1), t("filmstrip.back"), self.close, style="primary",
@@ -145,8 +146,8 @@ class FilmstripScene(Scene):
             return
         selected = frames[self.selected_index]
         first = frames[0]
-        first_surf = self.cache.get(snap.generation, first, self.first_cell)
-        big = self.cache.get(snap.generation, selected, self.big_cell)
+        first_surf = self.large.get(snap.generation, first, self.first_cell)
+        big = self.large.get(snap.generation, selected, self.big_cell)
         top = theme.TOP_BAR_H + 40
         total = first_surf.get_width() + 32 + 80 + big.get_width() + 32
         left_x = max(theme.PAD + 16, (w - total) // 2 + 16)

@@ -70,7 +70,7 @@ class WorkshopScene(Scene):
         self.settings = app.settings
         self.size = (theme.LOGICAL_WIDTH, theme.LOGICAL_HEIGHT)
         self.chart = LossChart(fonts, (0, 0, 10, 10))
-        self.grids = GridCache()
+        self.grids = GridCache(max_items=4)  # the latest grid and step 0's: a kiosk runs for weeks
         self.shown: StepBills | None = None
         self.pending: StepBills | None = None
         self.generation = None
