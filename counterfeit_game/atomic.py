@@ -15,6 +15,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_kwargs):
     path.parent.mkdir(parents=True, exist_ok=True)
     handle_fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temp_name, _FILE_MODE)
         with os.fdopen(handle_fd, mode, **open_kwargs) as handle:
             yield handle
             handle.flush()
@@ -35,6 +36,15 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would give: mkstemp's 0600 would hide a teacher's files
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -52,7 +52,8 @@ def read_checkpoint(path: str | Path) -> CheckpointData:
     except FileNotFoundError:
         raise CheckpointError(f"{path}: checkpoint not found") from None
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
-        raise CheckpointError(f"{path}: damaged checkpoint ({exc})") from None
+        detail = "not a zip archive of numpy arrays" if "pickle" in str(exc) else str(exc)
+        raise CheckpointError(f"{path}: damaged checkpoint ({detail})") from None
     try:
         meta = json.loads(bytes(contents.pop("meta")).decode("utf-8"))
     except (KeyError, ValueError, UnicodeDecodeError):

@@ -18,7 +18,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default="bundled",
                         help="MNIST source: 'bundled' (default, offline), 'keras' (Keras's cache, "
                              "downloads if needed), a path to mnist.npz, or a folder of IDX files")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
 
 
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    if args.command in ("train", "evaluate") and not args.verbose and sys.stderr.isatty():
+    if args.command in ("train", "evaluate") and not args.verbose and sys.stderr is sys.__stderr__:
         from counterfeit_game.native_logs import silence_native_stderr
 
         silence_native_stderr()
@@ -102,3 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("counterfeit-game: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `counterfeit-game evaluate ... | head`
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0

@@ -201,7 +201,7 @@ def load_npz(path: Path) -> MnistData:
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise DataError(f"{path}: not a readable .npz archive ({exc})") from None
+        raise DataError(f"{path}: not a readable .npz archive ({_npz_problem(exc)})") from None
     for name in ("x_train", "y_train"):
         if name not in contents:
             have = ", ".join(sorted(contents)) or "nothing"
@@ -228,6 +228,14 @@ def load_npz(path: Path) -> MnistData:
             raise DataError(f"{path}: '{y_name}' has label {bad} outside 0-9")
     test = (contents["x_test"], contents["y_test"].astype(np.uint8)) if has_test else (None, None)
     return MnistData(contents["x_train"], contents["y_train"].astype(np.uint8), *test, str(path))
+
+
+def _npz_problem(exc: Exception) -> str:
+    """numpy calls any non-zip file "pickled data" and suggests an unsafe load: say what it is."""
+    text = str(exc)
+    if "pickle" in text:
+        return "not a zip archive of numpy arrays"
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 # -- Keras -------------------------------------------------------------------------------------

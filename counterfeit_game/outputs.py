@@ -84,7 +84,7 @@ def save_loss_plot(history, path: str | Path, title: str = "Counterfeiter vs pol
     acc_axis.plot(steps, 100 * d_acc, color="tab:green", alpha=0.25, linewidth=0.8)
     acc_axis.plot(steps, 100 * smooth(d_acc, window), color="tab:green", linewidth=2.0)
     acc_axis.set_ylabel("police accuracy %")
-    acc_axis.set_ylim(0, 100)
+    acc_axis.set_ylim(-3, 103)  # a line at 100% must not hide under the frame
     acc_axis.set_xlabel("training step")
     acc_axis.grid(alpha=0.3)
     figure.text(0.99, 0.005, ATTRIBUTION, ha="right", va="bottom", fontsize=7, color="gray")

@@ -12,6 +12,7 @@ import csv
 import io
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -39,7 +40,7 @@ def positive_int(text: str) -> int:
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=positive_int, default=5000,
                         help="train until this step (default 5000)")
-    parser.add_argument("--batch-size", type=positive_int, default=32,
+    parser.add_argument("--batch-size", type=positive_int, default=None,
                         help="bills per batch, real and fake each (default 32)")
     parser.add_argument("--sample-interval", type=positive_int, default=200,
                         help="save a 5x5 sample grid and log a line every N steps (default 200)")
@@ -129,7 +130,10 @@ class QualityLog:
     def record(self, run) -> None:
         if self.examiner is None:
             return
-        report = self.examiner.report(run.generator_images(1000, seed=12345), run.step)
+        from counterfeit_game.quality import RECOMMENDED_N
+
+        # seed 0: the same counterfeits `counterfeit-game evaluate` examines by default
+        report = self.examiner.report(run.generator_images(RECOMMENDED_N, seed=0), run.step)
         histogram = " ".join(str(int(count)) for count in report.histogram)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(f"{run.step},{report.fed:.4f},{report.score:.2f},{report.confidence:.4f},"
@@ -138,7 +142,53 @@ class QualityLog:
             os.fsync(handle.fileno())
 
 
+class StopRequest:
+    """Ctrl-C asks to stop *between* steps, so the saved checkpoint is never half a step ahead of
+    its own step counter (a second Ctrl-C stops at once)."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread: plain KeyboardInterrupt it is
+            self._previous = None
+        return self
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
 def run_train(args: argparse.Namespace) -> int:
+    try:
+        return _run_train(args)
+    except OSError as exc:  # disk full, folder vanished, permissions changed mid-run
+        where = exc.filename or args.out
+        raise UserFacingError(f"{where}: could not write ({exc.strerror or exc})") from None
+
+
+def _check_resume_settings(args, saved, checkpoint: Path, data) -> None:
+    """A resumed run keeps its own settings; asking for others would silently mix two runs."""
+    for option, asked, kept in (("--batch-size", args.batch_size, saved.batch_size),
+                                ("--seed", args.seed, saved.seed),
+                                ("--architecture", args.architecture, saved.architecture)):
+        if asked is not None and asked != kept:
+            raise UserFacingError(
+                f"{checkpoint}: this run was started with {option} {kept}; resume it without "
+                f"{option} {asked}, or start a new run in another --out"
+            )
+
+
+def _run_train(args: argparse.Namespace) -> int:
     out: Path = args.out.expanduser()
     checkpoint = out / CHECKPOINT_NAME
     if args.resume and not checkpoint.exists():
@@ -159,14 +209,17 @@ def run_train(args: argparse.Namespace) -> int:
     from counterfeit_game.outputs import save_loss_plot, save_sample_grid
     from counterfeit_game.trainer import TrainingRun, chunk_size
 
-    config = GanConfig(batch_size=args.batch_size, seed=args.seed,
+    config = GanConfig(batch_size=args.batch_size or 32, seed=0 if args.seed is None else args.seed,
                        architecture=args.architecture or "original")
     if args.resume:
         from counterfeit_game.checkpoint import read_checkpoint
 
-        saved = GanConfig.from_dict(read_checkpoint(checkpoint).meta.get("config", {}))
-        if args.architecture and saved.architecture != args.architecture:
-            raise UserFacingError(f"{checkpoint}: this run uses architecture {saved.architecture!r}")
+        saved_meta = read_checkpoint(checkpoint).meta
+        saved = GanConfig.from_dict(saved_meta.get("config", {}))
+        _check_resume_settings(args, saved, checkpoint, data)
+        if saved_meta.get("data_source") not in (None, data.source):
+            print(f"Note: this run was trained on {saved_meta['data_source']}; continuing on "
+                  f"{data.source}", file=sys.stderr)
         config = saved
     try:
         run = TrainingRun(config, data, max_history=10**9)
@@ -198,11 +251,15 @@ def run_train(args: argparse.Namespace) -> int:
         write_losses_csv(out / "losses.csv", run.history)
         run.save(checkpoint)
 
+    stop = StopRequest()
     try:
+        stop.__enter__()
         if not args.resume:
             sample_point()
             save_all()
         while run.step < args.steps:
+            if stop.requested:
+                raise KeyboardInterrupt
             out_step = run.train_chunk(chunk_size(run.step, interval, args.steps))
             progress.update(run.step, float(out_step["d_loss"]), float(out_step["d_acc"]),
                             float(out_step["g_loss"]))
@@ -212,11 +269,14 @@ def run_train(args: argparse.Namespace) -> int:
                     save_all()
                     last_checkpoint = time.monotonic()
     except KeyboardInterrupt:
+        stop.__exit__()
         progress.clear()
         save_all()
         print(f"\nInterrupted at step {run.step}; saved. Continue with: "
               f"counterfeit-game train --out {out} --steps {args.steps} --resume", file=sys.stderr)
         return 130
+    finally:
+        stop.__exit__()
     progress.clear()
     save_all()
     save_loss_plot(run.history.view(), out / "losses.png",

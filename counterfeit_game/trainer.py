@@ -189,7 +189,8 @@ class TrainingRun:
         return bills, self.data.y_train[index].astype(np.int64)
 
     def generator_images(self, n: int, seed: int = 0) -> np.ndarray:
-        noise = np.random.default_rng(seed).normal(size=(n, self.config.latent_dim)).astype(np.float32)
+        """The same noise as quality.generate(), so `train`'s quality.csv and `evaluate` agree."""
+        noise = np.random.default_rng(seed).standard_normal((n, self.config.latent_dim)).astype(np.float32)
         return self.gan.print_bills(noise)[0]
 
     # -- checkpoints ---------------------------------------------------------------------------

@@ -37,3 +37,17 @@ def test_thin_frames_keeps_first_and_latest():
 def test_to_pixels_maps_minus_one_to_black_and_one_to_white():
     pixels = to_pixels(np.array([[-1.0, 0.0, 1.0]]).reshape(1, 1, 3, 1))
     assert pixels.dtype == np.uint8 and pixels.tolist() == [[[0, 128, 255]]]
+
+
+def test_atomic_files_follow_the_umask_not_private(tmp_path):
+    import os
+
+    from counterfeit_game.atomic import atomic_write_text
+
+    path = tmp_path / "shared.csv"
+    atomic_write_text(path, "a,b\n")
+    current = os.umask(0)
+    os.umask(current)
+    assert (path.stat().st_mode & 0o777) == (0o666 & ~current)
+    assert path.read_text() == "a,b\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.csv"], "no temporary file left behind"

@@ -96,3 +96,53 @@ def test_quality_csv_at_every_interval(tmp_path, small_mnist_npz):
     fed = [float(r[1]) for r in rows]
     assert all(f > 0 for f in fed)
     assert all(len(r[5].split()) == 10 for r in rows)
+
+
+def test_resume_refuses_other_settings(trained, small_mnist_npz, capsys):
+    code = cli.main(["train", "--steps", "40", "--out", str(trained), "--resume", "--batch-size", "64",
+                     "--data", str(small_mnist_npz), "--no-quality"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--batch-size 32" in err and len(err.strip().splitlines()) == 1
+
+
+def test_full_disk_is_one_line_not_a_traceback(tmp_path, small_mnist_npz, monkeypatch, capsys):
+    import errno
+
+    from counterfeit_game import outputs
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(outputs, "atomic_write_bytes", disk_full)
+    code = cli.main(["train", "--steps", "2", "--out", str(tmp_path / "run"),
+                     "--data", str(small_mnist_npz), "--no-quality"])
+    err = capsys.readouterr().err
+    assert code == 2 and "No space left on device" in err and "0.png" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_then_resume_equals_an_unbroken_run(trained, small_mnist_npz, tmp_path):
+    """Ctrl-C lands between steps, so the checkpoint is exact (compared with the fixture's run)."""
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "interrupted"
+    command = [sys.executable, "-m", "counterfeit_game", "train", "--sample-interval", "8", "--out",
+               str(out), "--data", str(small_mnist_npz), "--seed", "2", "--no-quality"]
+    process = subprocess.Popen(command + ["--steps", "100000"], stdout=subprocess.PIPE, text=True)
+    try:
+        for line in process.stdout:
+            if line.startswith("8 ["):
+                break
+        process.send_signal(signal.SIGINT)
+        assert process.wait(120) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+    _, partial = read_rows(out / "losses.csv")
+    assert 8 <= len(partial) - 1 < 24, "stopped part-way"
+    assert subprocess.run(command + ["--steps", "24", "--resume"], capture_output=True).returncode == 0
+    _, resumed = read_rows(out / "losses.csv")
+    _, unbroken = read_rows(trained / "losses.csv")
+    assert [r[:4] for r in resumed[:25]] == [r[:4] for r in unbroken[:25]]

@@ -50,6 +50,26 @@ def panel_list(text: str) -> tuple[str, ...]:
     return panels
 
 
+def unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text} is outside 0..1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -74,7 +94,7 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--panels", type=panel_list, default=ALL_PANELS, metavar="LIST",
                        help="panels to show, comma separated: desk,chart,wall (default all)")
     group.add_argument("--no-sound", action="store_true", help="play without sound")
-    group.add_argument("--volume", type=float, default=0.6, help="sound volume 0..1 (default 0.6)")
+    group.add_argument("--volume", type=unit_interval, default=0.6, help="sound volume 0..1 (default 0.6)")
     group.add_argument("--tf-threads", type=positive_int, default=None, metavar="N",
                        help="threads the trainer may use (default: TensorFlow's choice)")
     group.add_argument("--demo", action="store_true",
@@ -89,7 +109,7 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
                        help="quit after N frames (with --stats/--screenshot; works with SDL_VIDEODRIVER=dummy)")
     bench.add_argument("--stats", type=Path, default=None, metavar="FILE.json",
                        help="write frame-time and training-speed figures to this JSON file on exit")
-    bench.add_argument("--measure-after-step", type=int, default=0, metavar="K",
+    bench.add_argument("--measure-after-step", type=non_negative_int, default=0, metavar="K",
                        help="measure (and count --frames) only from training step K on, after XLA's warm-up")
     bench.add_argument("--screenshot", type=Path, default=None, metavar="FILE.png",
                        help="save the window as a PNG on exit")
