@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from counterfeit_game.atomic import atomic_write_text
+from counterfeit_game.cli_types import positive_int
 from counterfeit_game.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -25,16 +26,6 @@ log = logging.getLogger(__name__)
 CHECKPOINT_NAME = "checkpoint.npz"
 CHECKPOINT_EVERY_S = 20.0
 CSV_HEADER = ("step", "d_loss", "d_acc", "g_loss", "elapsed_s")
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,6 +11,7 @@ import logging
 import os
 from pathlib import Path
 
+from counterfeit_game.cli_types import non_negative_int, positive_int, unit_interval
 from counterfeit_game.errors import UserFacingError
 from counterfeit_game.game.settings import ALL_PANELS, GameSettings, default_home
 
@@ -48,36 +49,6 @@ def panel_list(text: str) -> tuple[str, ...]:
     if unknown or not panels:
         raise argparse.ArgumentTypeError(f"panels must be a comma list of {', '.join(ALL_PANELS)}")
     return panels
-
-
-def unit_interval(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"{text} is outside 0..1")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def add_play_arguments(parser: argparse.ArgumentParser) -> None:

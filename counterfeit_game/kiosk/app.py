@@ -32,6 +32,7 @@ from counterfeit_game import i18n
 from counterfeit_game.game import input as gi
 from counterfeit_game.game.app import MAX_DT, GameApp
 from counterfeit_game.game.display import Display
+from counterfeit_game.game.play_command import lower_worker_priority
 from counterfeit_game.game.settings import ALL_PANELS, GameSettings, speed_index
 from counterfeit_game.game.widgets.toast import Toasts
 from counterfeit_game.i18n import t
@@ -137,22 +138,6 @@ class KioskInput:
 
     def __getattr__(self, name):
         return getattr(self.mapper, name)
-
-
-def _lower_trainer_priority(niceness: int = 5) -> None:
-    """The trainer yields the CPU to the window when both want it, so touches stay responsive."""
-    try:
-        import os
-
-        import psutil
-
-        for child in psutil.Process(os.getpid()).children(recursive=True):
-            try:
-                child.nice(max(child.nice(), niceness))
-            except (psutil.Error, OSError, ValueError):
-                pass
-    except Exception as exc:  # noqa: BLE001 - an optimisation, never a reason to stop
-        log.debug("could not lower the trainer's priority: %s", exc)
 
 
 def release_freed_memory() -> None:
@@ -395,7 +380,7 @@ class KioskApp:
         if launches != self._launches_seen:
             self._launches_seen = launches
             self.game.client.set_speed(self.game.speed)
-            _lower_trainer_priority()
+            lower_worker_priority()
 
     # -- the operator -------------------------------------------------------------------------------
     def _open_pin_pad(self) -> None:
