@@ -19,7 +19,7 @@ from counterfeit_game.game.widgets.draw import panel
 from counterfeit_game.i18n import get_language, t
 from counterfeit_game.snapshot import QualityReport
 
-READ_CONFIDENT = 0.9  # same as quality.CONFIDENT (not imported: quality.py belongs to the worker)
+READ_CONFIDENT = 0.95  # same as quality.CONFIDENT (not imported: quality.py belongs to the worker)
 FULL_BAR_SHARE = 0.2  # a digit with a fifth of all confident reads fills its bar
 PULSE_S = 1.2  # a newly forged digit glows this long
 
