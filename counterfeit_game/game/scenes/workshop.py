@@ -629,7 +629,7 @@ class WorkshopScene(Scene):
         label = fonts.render(title.upper(), "bold", 15, theme.BRASS, max_width=wr.width - 24)
         surface.blit(label, (wr.x + 12, wr.y + 9))
         if latest is None:
-            msg = fonts.render(t("workshop.wall.empty"), "body", 15, theme.PAPER_SHADE)
+            msg = fonts.render(t("workshop.wall.empty"), "body", 15, theme.PAPER_SHADE, max_width=wr.width - 24)
             surface.blit(msg, msg.get_rect(center=wr.center))
             return
         now = self.grids.get(snap.generation, latest, self.now_cell)

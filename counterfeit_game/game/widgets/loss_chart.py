@@ -117,18 +117,22 @@ class LossChart:
         loss_area, acc_area = self._areas()
         pygame.draw.rect(surf, theme.FELT_DARK, loss_area, border_radius=4)
         pygame.draw.rect(surf, theme.FELT_DARK, acc_area, border_radius=4)
-        # Legend.
+        # Legend: one line, in a smaller size where the words are long (Spanish, narrow panels).
+        entries = (("chart.legend.police_loss", theme.POLICE_BLUE_LIGHT),
+                   ("chart.legend.counterfeiter_loss", theme.COUNTERFEITER_LIGHT),
+                   ("chart.legend.accuracy", theme.ACCURACY_GREY))
+        for size in (12, 11, 10, 9):
+            labels = [fonts.render(t(key), "body", size, theme.CREAM) for key, _ in entries]
+            if LEFT_MARGIN + sum(26 + label.get_width() for label in labels) <= w:
+                break
         x = LEFT_MARGIN
-        for key, color in (("chart.legend.police_loss", theme.POLICE_BLUE_LIGHT),
-                           ("chart.legend.counterfeiter_loss", theme.COUNTERFEITER_LIGHT),
-                           ("chart.legend.accuracy", theme.ACCURACY_GREY)):
+        for (_, color), label in zip(entries, labels):
             pygame.draw.line(surf, color, (x, 10), (x + 16, 10), 3)
-            label = fonts.render(t(key), "body", 12, theme.CREAM)
             surf.blit(label, (x + 20, 10 - label.get_height() // 2))
             x += 26 + label.get_width()
         n = len(history)
         if n == 0:
-            msg = fonts.render(t("chart.waiting"), "body", 15, theme.PAPER_SHADE)
+            msg = fonts.render(t("chart.waiting"), "body", 15, theme.PAPER_SHADE, max_width=loss_area.width - 16)
             surf.blit(msg, msg.get_rect(center=loss_area.center))
             self._series = None
             self._surface = surf
