@@ -1,7 +1,7 @@
 """`counterfeit-game evaluate GENERATOR.keras`: the examiner's verdict on a saved counterfeiter.
 
-Prints one JSON object (fed, score, confidence, coverage, histogram, and what was measured) so
-runs can be compared by script. TensorFlow loads only inside ``run_evaluate``.
+Prints one JSON object on one line (fed, score, confidence, coverage, histogram, and what was
+measured) so runs can be compared by script. TensorFlow loads only inside ``run_evaluate``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
 
 def run_evaluate(args: argparse.Namespace) -> int:
     try:
-        print(json.dumps(evaluate(args.generator, n=args.n, seed=args.seed), indent=2))
+        print(json.dumps(evaluate(args.generator, n=args.n, seed=args.seed)))
     except UserFacingError as exc:
         print(f"counterfeit-game evaluate: error: {exc}", file=sys.stderr)
         return exc.exit_code
