@@ -56,10 +56,11 @@ def dcgan_generator(latent_dim: int = LATENT_DIM, width: int = 16) -> keras.Mode
     """Dense -> 7x7x(2 width) -> transposed conv to 14x14xwidth -> transposed conv to 28x28x1 tanh.
 
     Convolutions share their weights across the page, so a stroke learnt in one place is drawn
-    everywhere: far fewer bills are needed to learn digits than with the dense original. Narrow on
-    purpose (about 165k weights): a laptop CPU trains it at the original's pace per bill. Batch
-    norm momentum 0.8, as the original, so the bills printed in inference mode (what the police
-    and the visitors see) follow the counterfeiter closely while it learns fast.
+    everywhere: fewer bills are needed to learn digits, and the pair stays stable at the fast
+    learning rate the game uses, where the dense original collapses (BENCHMARKS.md). Narrow on
+    purpose (about 170k weights): a laptop CPU trains it at about the original's pace per bill.
+    Batch norm momentum 0.8, as the original, so the bills printed in inference mode (what the
+    police and the visitors see) follow the counterfeiter closely while it learns fast.
     """
     return keras.Sequential(
         [
