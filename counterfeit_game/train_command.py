@@ -167,7 +167,7 @@ def run_train(args: argparse.Namespace) -> int:
         raise UserFacingError(f"{where}: could not write ({exc.strerror or exc})") from None
 
 
-def _check_resume_settings(args, saved, checkpoint: Path, data) -> None:
+def _check_resume_settings(args, saved, checkpoint: Path) -> None:
     """A resumed run keeps its own settings; asking for others would silently mix two runs."""
     for option, asked, kept in (("--batch-size", args.batch_size, saved.batch_size),
                                 ("--seed", args.seed, saved.seed),
@@ -207,7 +207,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
         saved_meta = read_checkpoint(checkpoint).meta
         saved = GanConfig.from_dict(saved_meta.get("config", {}))
-        _check_resume_settings(args, saved, checkpoint, data)
+        _check_resume_settings(args, saved, checkpoint)
         if saved_meta.get("data_source") not in (None, data.source):
             print(f"Note: this run was trained on {saved_meta['data_source']}; continuing on "
                   f"{data.source}", file=sys.stderr)
