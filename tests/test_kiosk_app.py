@@ -349,3 +349,19 @@ def test_sigterm_from_a_service_manager_ends_the_kiosk(kiosk):
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert not kiosk.app.running and kiosk.app.exit_reason == "SIGTERM"
+
+
+def test_run_stops_after_max_frames_saves_a_screenshot_and_closes_the_window_first(kiosk, tmp_path):
+    shot = tmp_path / "shots" / "kiosk.png"
+    order = []
+    supervisor_close = kiosk.app.supervisor.close
+
+    def close_trainer(timeout=5.0):
+        order.append(("trainer", pygame.display.get_init()))
+        supervisor_close(timeout)
+
+    kiosk.app.supervisor.close = close_trainer
+    assert kiosk.app.run(max_frames=3, screenshot=shot) == 0
+    assert pygame.image.load(str(shot)).get_size() == (1280, 720)
+    assert not kiosk.app.running
+    assert order == [("trainer", False)]  # the window was gone before the trainer was asked to stop

@@ -49,3 +49,16 @@ def test_unwritable_folder_falls_back_to_stderr_with_a_warning(tmp_path):
     text = stream.getvalue()
     assert "cannot write logs in" in text and "logging to stderr instead" in text
     assert "still visible" in text
+
+
+def test_fallback_does_not_print_twice_beside_the_command_lines_own_handler(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the log folder should be")
+    stream = io.StringIO()
+    existing = logging.StreamHandler(stream)  # what the command line set up before the kiosk
+    logging.getLogger().addHandler(existing)
+    assert setup_kiosk_logging(blocker / "logs", stream=stream) is None
+    logging.getLogger("counterfeit_game.kiosk").error("said once")
+    text = stream.getvalue()
+    assert text.count("said once") == 1
+    assert text.count("cannot write logs in") == 1

@@ -246,7 +246,7 @@ class KioskApp:
         log.info("kiosk started (language %s, reset policy %s)", self.config.display.language,
                  self.config.session.reset_policy)
 
-    def run(self, max_frames: int | None = None) -> int:
+    def run(self, max_frames: int | None = None, screenshot: Path | None = None) -> int:
         if not self.running:
             self.start()
         dt = 0.0
@@ -258,19 +258,31 @@ class KioskApp:
                 if max_frames is not None and frames >= max_frames:
                     break
                 dt = min(MAX_DT, self.game.clock.tick(self.settings.fps) / 1000.0)
+            if screenshot is not None:
+                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+                self.game.display.screenshot(screenshot)
         finally:
             self.close()
         return 0
 
     def close(self) -> None:
-        """Save where training is (when it is healthy) and stop the worker."""
+        """Save where training is (when it is healthy) and stop the worker.
+
+        The window goes first: the last checkpoint and the worker's goodbye can take seconds, and
+        an operator who typed the PIN should see the kiosk end at once, not a frozen screen."""
         self.running = False
         try:
             self.supervisor.save_now()
         except Exception:  # noqa: BLE001
             log.exception("final checkpoint failed")
+        try:
+            pygame.display.quit()
+        except pygame.error:
+            pass
+        began = time.monotonic()
         self.supervisor.close(timeout=10.0)
-        log.info("kiosk closed (%s)", self.exit_reason or "program end")
+        log.info("kiosk closed (%s); trainer finished in %.1f s", self.exit_reason or "program end",
+                 time.monotonic() - began)
 
     def frame(self, dt: float) -> None:
         """Supervise training, run the visitor clock, then the game's own frame."""
@@ -436,7 +448,8 @@ def stop_on_sigterm(app: KioskApp) -> None:
         pass
 
 
-def run_kiosk(config_path: Path | None, tf_threads: int | None = None) -> int:
+def run_kiosk(config_path: Path | None, tf_threads: int | None = None, max_frames: int | None = None,
+              screenshot: Path | None = None) -> int:
     """``counterfeit-game --kiosk [--config FILE]``: load and check the config, log to files, run."""
     from counterfeit_game.errors import UserFacingError
     from counterfeit_game.kiosk.config import load_kiosk_config
@@ -449,7 +462,7 @@ def run_kiosk(config_path: Path | None, tf_threads: int | None = None) -> int:
         app = KioskApp(config, tf_threads=tf_threads)
         app.start()
         stop_on_sigterm(app)
-        return app.run()
+        return app.run(max_frames=max_frames, screenshot=screenshot)
     except pygame.error as exc:
         raise UserFacingError(f"the kiosk window could not open: {exc}") from None
     finally:

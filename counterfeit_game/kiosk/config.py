@@ -138,6 +138,9 @@ def _panels() -> Callable:
             if item in chosen:
                 raise _Bad(f'lists "{item}" twice')
             chosen.append(item)
+        if not any(p != GUESS_PANEL for p in chosen):
+            workshop = ", ".join(f'"{p}"' for p in allowed if p != GUESS_PANEL)
+            raise _Bad(f"must show at least one of {workshop}: the screen would be empty")
         return tuple(chosen)
 
     return check
@@ -272,7 +275,7 @@ class PathSettings:
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    architecture: str = _setting("original", _architecture())
+    architecture: str = _setting("dcgan", _architecture())  # the game's fast preset; "original" = the article's
     checkpoint_minutes: float = _setting(5.0, _number(0.5, 24 * 60, "minutes"))
     hang_seconds: float = _setting(60.0, _number(10, 3600, "seconds"))
 

@@ -39,10 +39,14 @@ def setup_kiosk_logging(
             handler.close()
     handler, path, problem = _file_handler(log_dir, max_bytes, backups)
     if handler is None:
-        handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    setattr(handler, _HANDLER_MARK, True)
-    handler.setFormatter(logging.Formatter(FORMAT))
-    root.addHandler(handler)
+        target = stream if stream is not None else sys.stderr
+        # The command line may already log to stderr: a second handler would print every line twice.
+        if not any(_streams_to(h, target) for h in root.handlers):
+            handler = logging.StreamHandler(target)
+    if handler is not None:
+        setattr(handler, _HANDLER_MARK, True)
+        handler.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(handler)
     root.setLevel(level)
     logging.captureWarnings(True)
     if problem:
@@ -50,6 +54,11 @@ def setup_kiosk_logging(
             "cannot write logs in %s (%s); logging to stderr instead", log_dir, problem
         )
     return path
+
+
+def _streams_to(handler: logging.Handler, stream) -> bool:
+    return (isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)
+            and handler.stream is stream)
 
 
 def _file_handler(log_dir, max_bytes: int, backups: int):
