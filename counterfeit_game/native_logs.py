@@ -8,6 +8,7 @@ tracebacks in a log) still show. ``-v`` leaves everything as it is.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -23,5 +24,10 @@ def silence_native_stderr() -> bool:
         os.dup2(devnull, 2)
     finally:
         os.close(devnull)
-    sys.stderr = os.fdopen(saved, "w", buffering=1, encoding=getattr(sys.stderr, "encoding", None))
+    old = sys.stderr
+    sys.stderr = os.fdopen(saved, "w", buffering=1, encoding=getattr(old, "encoding", None))
+    # Handlers made before this point still hold the old object, which now writes to /dev/null.
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is old:
+            handler.setStream(sys.stderr)
     return True
