@@ -44,3 +44,48 @@ GAME_PRESET = GanConfig(
     beta_1=0.5,
     real_label=1.0,
 )
+
+# The two ways the game can train, by the name `play --architecture` and the kiosk config use.
+GAME_ARCHITECTURES = ("dcgan", "original")
+
+# How often (in steps) the game's trainer asks the examiner for a QualityReport. One report (1000
+# counterfeits printed and examined) costs about 0.18 s on a 2-core laptop CPU; these intervals keep
+# it near 4-5% of training time at each pair's speed in the game (dcgan about 60 steps/s, the
+# original about 135 steps/s on a quiet machine; BENCHMARKS.md, "The examiner in the game").
+GAME_QUALITY_INTERVALS = {"dcgan": 250, "original": 500}
+
+
+def game_config(architecture: str = "dcgan", seed: int | None = None) -> GanConfig:
+    """What the game trains: "dcgan" is GAME_PRESET (the fast master counterfeiter), "original"
+    the article's dense pair at its own settings (Adam 2e-4), slower to reach good digits."""
+    if architecture == "dcgan":
+        config = GAME_PRESET
+    elif architecture == "original":
+        config = GanConfig(architecture="original")
+    else:
+        raise ValueError(
+            f"unknown game architecture {architecture!r}; choose one of: {', '.join(GAME_ARCHITECTURES)}"
+        )
+    if seed is not None:
+        config = GanConfig.from_dict({**config.as_dict(), "seed": int(seed)})
+    return config
+
+
+def game_quality_interval(architecture: str) -> int:
+    """Steps between the examiner's reports in the game for this network pair."""
+    return GAME_QUALITY_INTERVALS.get(architecture, max(GAME_QUALITY_INTERVALS.values()))
+
+
+# `train --preset`: named sets of hyperparameters (the seed and batch size are separate options).
+TRAIN_PRESETS = {"original": GanConfig(), "game": GAME_PRESET}
+_PRESET_FIELDS = ("d_learning_rate", "g_learning_rate", "beta_1", "real_label")
+
+
+def preset_of(config: GanConfig) -> str | None:
+    """The TRAIN_PRESETS name whose optimiser settings ``config`` has, or None (custom)."""
+    for name, preset in TRAIN_PRESETS.items():
+        if all(getattr(config, f) == getattr(preset, f) for f in _PRESET_FIELDS) and (
+            config.architecture == preset.architecture or name == "original"
+        ):
+            return name
+    return None

@@ -23,11 +23,21 @@ SET_SPEED = "set_speed"  # value: steps per second (float > 0) or None for unlim
 RESET = "reset"  # value: seed or None; a new random counterfeiter and police
 SAVE = "save"  # value: checkpoint path
 LOAD = "load"  # value: checkpoint path
-SAMPLE = "sample"  # value: n; ask for n fresh fakes with police scores (guess mode)
+SAMPLE = "sample"  # value: (request_id, n, fake_age, best_of); n fresh fakes with police scores
 CLOSE = "close"  # the sentinel: the worker finishes and exits
 INJECT_FAULT = "inject_fault"  # value: "crash" | "nan" | "hang"; for tests and the soak benchmark
 
 COMMANDS = {START, PAUSE, RESUME, STEP, SET_SPEED, RESET, SAVE, LOAD, SAMPLE, CLOSE, INJECT_FAULT}
+
+
+def check_sample_options(fake_age: float, best_of: int) -> tuple[float, int]:
+    """request_sample's difficulty options as numbers, or ValueError naming the bad one."""
+    fake_age = float(fake_age)
+    if not 0.0 < fake_age <= 1.0:
+        raise ValueError(f"fake_age must be in (0, 1], not {fake_age}")
+    if int(best_of) != best_of or best_of < 1:
+        raise ValueError(f"best_of must be a whole number >= 1, not {best_of}")
+    return fake_age, int(best_of)
 
 
 @dataclass(frozen=True)
@@ -61,13 +71,31 @@ class Progress:
     message: str | None = None
 
 
+def _no_digits() -> np.ndarray:
+    return np.zeros(0, np.int64)
+
+
+def _no_confidences() -> np.ndarray:
+    return np.zeros(0, np.float32)
+
+
 @dataclass(frozen=True)
 class Sample:
-    """Fresh counterfeits (and real bills) with police scores, answering a SAMPLE command."""
+    """Fresh counterfeits (and real bills) with police scores, answering a SAMPLE command.
+
+    The scores are always the police's as they are now, even when the fakes come from an earlier
+    counterfeiter (``fake_step`` < ``bills.step``). The examiner's readings are empty when no
+    examiner is available; otherwise one entry per bill: the digit it reads and its probability.
+    """
 
     request_id: int
     bills: StepBills
-    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # real bills' digits
+    labels: np.ndarray = field(default_factory=_no_digits)  # real bills' digits
+    fake_digits: np.ndarray = field(default_factory=_no_digits)  # int64 (n,)
+    fake_digit_confidence: np.ndarray = field(default_factory=_no_confidences)  # float32 (n,)
+    real_digits: np.ndarray = field(default_factory=_no_digits)
+    real_digit_confidence: np.ndarray = field(default_factory=_no_confidences)
+    fake_step: int = -1  # the step of the counterfeiter that printed the fakes (-1: not said)
 
 
 @dataclass(frozen=True)

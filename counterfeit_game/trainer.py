@@ -57,6 +57,78 @@ def chunk_size(step: int, boundary: int, limit: int | None = None) -> int:
     return CHUNK if room >= CHUNK else 1
 
 
+class GeneratorLadder:
+    """Copies of the counterfeiter's weights at a few earlier steps, so bills can be printed as a
+    younger, clumsier counterfeiter would have printed them (the guessing game's easy mode).
+
+    One copy per band of steps, the bands growing by ``RATIO`` (1.5x): the first step offered in a
+    band is kept, later ones in it are not even copied, and beyond ``max_kept`` copies the oldest
+    goes. So copies lie about 1.5x apart back from now, and any fraction of the current step down
+    to about 1.5 ** -(max_kept - 1) has a copy (or the current counterfeiter) within a factor of
+    1.25 of it on a log scale (1.35 while the run is under 3000 steps old and the bands are
+    narrower than the 25 steps between offers). Memory: at most ``max_kept`` generators' weights.
+    Pure numpy, no TensorFlow.
+    """
+
+    RATIO = 1.5
+    LOG_OFFSET = 10.0  # steps added before taking logs, so step 0 has a place on the scale
+
+    def __init__(self, max_kept: int = 8):
+        self.max_kept = max(2, int(max_kept))
+        self._entries: list[tuple[int, list[np.ndarray]]] = []
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def steps(self) -> list[int]:
+        return [step for step, _ in self._entries]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(value.nbytes for _, values in self._entries for value in values)
+
+    def clear(self) -> None:
+        self._entries = []
+
+    def _scale(self, step: float) -> float:
+        return math.log(max(0.0, step) + self.LOG_OFFSET)
+
+    def _band(self, step: int) -> int:
+        return int(self._scale(step) // math.log(self.RATIO))
+
+    def wants(self, step: int) -> bool:
+        """Whether remember(step) would keep a copy (so the caller can skip copying weights)."""
+        if not self._entries:
+            return True
+        newest = self._entries[-1][0]
+        return step < newest or self._band(step) != self._band(newest)
+
+    def remember(self, step: int, values: list[np.ndarray]) -> None:
+        step = int(step)
+        if not self.wants(step):
+            return
+        self._entries = [entry for entry in self._entries if entry[0] < step]
+        self._entries.append((step, values))
+        del self._entries[: max(0, len(self._entries) - self.max_kept)]
+
+    def nearest(self, target: float) -> tuple[int, list[np.ndarray]] | None:
+        """The copy nearest to step ``target`` on a log scale (the older one on a tie), or None."""
+        if not self._entries:
+            return None
+        return min(self._entries, key=lambda entry: (self.distance(entry[0], target), entry[0]))
+
+    def distance(self, step: float, target: float) -> float:
+        return abs(self._scale(step) - self._scale(target))
+
+
+# Past counterfeiters kept for aged printing: at most this many copies and this many bytes (the
+# dcgan's generator is 0.7 MB, so 8 copies; the original's 6 MB, so 5).
+LADDER_MAX_KEPT = 8
+LADDER_BUDGET_BYTES = 32 * 2**20
+MAX_BEST_OF = 16  # candidates per bill at most, however many are asked for
+
+
 class TrainingDiverged(RuntimeError):
     """Losses became NaN or infinite: the run cannot continue from here."""
 
@@ -71,6 +143,8 @@ class TrainingRun:
         self.images = scale_images(data.x_train)
         self.gan = CounterfeitGAN(config)
         self.max_history = max_history
+        self.ladder = GeneratorLadder(self._ladder_size())
+        self._spare_generator = None
         self._start_fresh(config.seed)
 
     @property
@@ -87,6 +161,7 @@ class TrainingRun:
         self.history = HistoryBuffer(self.max_history)
         self.grids: list[GridFrame] = []
         self.last_bills: StepBills | None = None
+        self.ladder.clear()
         self._last_real = self._side_batch()
         self._record(self.gan.measure(self._last_real, self.step))
 
@@ -173,20 +248,71 @@ class TrainingRun:
         self.grids = thin_frames(self.grids)
         return frame
 
-    def sample(self, n: int) -> tuple[StepBills, np.ndarray]:
-        """n fresh counterfeits and n real bills, judged by the police as they are now."""
-        noise = np.random.default_rng().normal(size=(n, self.config.latent_dim)).astype(np.float32)
-        fake, fake_scores = self.gan.print_bills(noise)
-        index = np.random.default_rng().integers(0, len(self.images), n)
+    # -- younger counterfeiters ------------------------------------------------------------------
+    def _ladder_size(self) -> int:
+        per_copy = sum(int(np.prod(v.shape)) * 4 for v in self.gan.generator.variables)
+        return max(2, min(LADDER_MAX_KEPT, LADDER_BUDGET_BYTES // max(1, per_copy)))
+
+    def remember_generator(self) -> None:
+        """Keep a copy of the counterfeiter as it is at this step, if the ladder wants one."""
+        if self.ladder.wants(self.step):
+            self.ladder.remember(self.step, [np.array(v.numpy(), copy=True)
+                                             for v in self.gan.generator.variables])
+
+    def _spare(self):
+        """A second generator of the same architecture, for printing with remembered weights
+        without touching the training weights or their batch-norm statistics."""
+        if self._spare_generator is None:
+            from counterfeit_game.architectures import ARCHITECTURES
+
+            self._spare_generator = ARCHITECTURES[self.config.architecture][0](self.config.latent_dim)
+        return self._spare_generator
+
+    def print_as_of(self, noise: np.ndarray, fake_age: float = 1.0) -> tuple[np.ndarray, int]:
+        """Counterfeits (float, [-1, 1]) from the counterfeiter as it was at about
+        ``fake_age * step`` (the remembered copy nearest to it on a log scale, or the current
+        one if nearer),
+        printed in inference mode; and the step of the counterfeiter that printed them."""
+        target = float(fake_age) * self.step
+        entry = self.ladder.nearest(target)
+        if entry is None or self.ladder.distance(self.step, target) <= self.ladder.distance(entry[0], target):
+            return self.gan.print_bills(noise)[0], self.step
+        step, values = entry
+        spare = self._spare()
+        for variable, value in zip(spare.variables, values):
+            variable.assign(value)
+        import keras
+
+        fake = keras.ops.convert_to_numpy(spare(np.asarray(noise, np.float32), training=False))
+        return fake, step
+
+    def sample(self, n: int, fake_age: float = 1.0, best_of: int = 1,
+               rng: np.random.Generator | None = None) -> tuple[StepBills, np.ndarray, int]:
+        """n counterfeits and n real bills, all judged by the police as they are now.
+
+        The fakes come from the counterfeiter as it was at about ``fake_age`` of this step; each
+        is the one of ``best_of`` candidates the police think most real. Returns the bills, the
+        real bills' digits and the step of the counterfeiter that printed the fakes.
+        """
+        rng = np.random.default_rng() if rng is None else rng
+        best_of = max(1, min(MAX_BEST_OF, int(best_of)))
+        noise = rng.normal(size=(n * best_of, self.config.latent_dim)).astype(np.float32)
+        fake, fake_step = self.print_as_of(noise, fake_age)
+        fake_scores = self.gan.judge(fake).astype(np.float32)
+        if best_of > 1:
+            pick = fake_scores.reshape(n, best_of).argmax(axis=1)
+            rows = np.arange(n) * best_of + pick
+            fake, fake_scores = fake[rows], fake_scores[rows]
+        index = rng.integers(0, len(self.images), n)
         real = self.images[index]
         bills = StepBills(
             step=self.step,
             real=to_pixels(real),
             fake=to_pixels(fake),
             real_scores=self.gan.judge(real).astype(np.float32),
-            fake_scores=fake_scores.astype(np.float32),
+            fake_scores=fake_scores,
         )
-        return bills, self.data.y_train[index].astype(np.int64)
+        return bills, self.data.y_train[index].astype(np.int64), fake_step
 
     def generator_images(self, n: int, seed: int = 0) -> np.ndarray:
         """The same noise as quality.generate(), so `train`'s quality.csv and `evaluate` agree."""
@@ -254,6 +380,7 @@ class TrainingRun:
         self.grids = [GridFrame(int(s), np.asarray(img, np.uint8))
                       for s, img in zip(data.grid_steps, data.grid_images)]
         self.last_bills = None
+        self.ladder.clear()
         self._last_real = self._side_batch()
         self._last_out = self.gan.measure(self._last_real, self.step)
 
@@ -304,6 +431,7 @@ class TrainerCore:
         self.message: str | None = None
         self.run: TrainingRun | None = None
         self.examiner = None
+        self._examiner_tried = False
         self._publish = _Publish()
         self._rate_times: list[tuple[float, int]] = []
         self._next_step_at = 0.0
@@ -383,27 +511,37 @@ class TrainerCore:
                         self.run.grid()
                 except UserFacingError as exc:
                     self._error(str(exc), kind="checkpoint")
+            self.run.remember_generator()
         except UserFacingError as exc:
             self._error(str(exc), fatal=True)
             return False
         except Exception as exc:  # TF failed to load, out of memory, ...
             self._error(f"the training engine could not start: {exc}", traceback.format_exc(), True)
             return False
-        if self.quality_interval:
-            self._load_examiner()
         self._send(protocol.Notice("ready", "engine ready"))
         self._publish_progress(force=True)
+        if self.quality_interval and self._load_examiner() is not None:
+            self._measure_quality()  # the meter reads the untrained counterfeiter from the start
+            self._publish_progress(force=True)
         self._next_step_at = self.clock()
         return True
 
-    def _load_examiner(self) -> None:
-        try:
-            from counterfeit_game.quality import Examiner
+    def _load_examiner(self):
+        """The examiner, loaded on first need and only tried once: without it the quality meter
+        and the digit readings are off, and training goes on."""
+        if not self._examiner_tried:
+            self._examiner_tried = True
+            try:
+                from counterfeit_game.quality import Examiner
 
-            self.examiner = Examiner.load_bundled()
-        except Exception as exc:  # the meter is optional; training goes on without it
-            log.warning("forgery quality meter off: %s", exc)
-            self.examiner = None
+                self.examiner = Examiner.load_bundled()
+            except Exception as exc:
+                log.warning("the examiner is off (no forgery quality, no digit readings): %s", exc)
+                self.examiner = None
+        return self.examiner
+
+    def _measuring(self) -> bool:
+        return bool(self.quality_interval) and self.examiner is not None
 
     def serve(self) -> None:
         """Run until CLOSE. Never raises for training failures."""
@@ -510,6 +648,9 @@ class TrainerCore:
             seed = int(value) if value is not None else int(np.random.default_rng().integers(2**31))
             self.run.reset(seed)
             self.run.grid()
+            self.run.remember_generator()
+            if self._measuring():
+                self._measure_quality()
             self.failed = False
             self.message = None
             self._restart_publishing()
@@ -525,17 +666,34 @@ class TrainerCore:
             self.run.load(value)
             if not self.run.grids or self.run.grids[-1].step != self.run.step:
                 self.run.grid()
+            self.run.remember_generator()
+            if self._measuring():
+                self._measure_quality()
             self.failed = False
             self.message = None
             self._restart_publishing()
             self._send(protocol.Notice("loaded", f"checkpoint loaded at step {self.run.step}", str(value)))
             self._publish_progress(force=True)
         elif name == protocol.SAMPLE:
-            request_id, n = value
-            bills, labels = self.run.sample(int(n))
-            self._send(protocol.Sample(int(request_id), bills, labels))
+            self._send(self._sample(*value))
         elif name == protocol.INJECT_FAULT:
             self._inject(value)
+
+    def _sample(self, request_id, n, fake_age=1.0, best_of=1) -> protocol.Sample:
+        fake_age = float(fake_age)
+        fake_age = min(1.0, fake_age) if fake_age > 0 else 1.0  # nan and <= 0: the current one
+        bills, labels, fake_step = self.run.sample(int(n), fake_age, int(best_of))
+        readings = {}
+        examiner = self._load_examiner()
+        if examiner is not None:
+            try:
+                fake_digits, fake_confidence = examiner.read_digit(bills.fake)
+                real_digits, real_confidence = examiner.read_digit(bills.real)
+                readings = dict(fake_digits=fake_digits, fake_digit_confidence=fake_confidence,
+                                real_digits=real_digits, real_digit_confidence=real_confidence)
+            except Exception as exc:  # the readings are a bonus; the bills still go out
+                log.warning("the examiner could not read the bills: %s", exc)
+        return protocol.Sample(int(request_id), bills, labels, fake_step=int(fake_step), **readings)
 
     def _inject(self, fault: str) -> None:
         if fault == "crash":
@@ -558,7 +716,8 @@ class TrainerCore:
             self._rate_times.pop(0)
         if self.run.step % self.grid_interval == 0:
             self.run.grid()
-        if self.examiner is not None and self.run.step % self.quality_interval == 0:
+            self.run.remember_generator()
+        if self._measuring() and self.run.step % self.quality_interval == 0:
             self._measure_quality()
 
     def _measure_quality(self) -> None:
@@ -573,7 +732,7 @@ class TrainerCore:
     def _advance(self) -> None:
         if self.speed is None:
             boundary = self.grid_interval
-            if self.examiner is not None:
+            if self._measuring():
                 boundary = math.gcd(boundary, self.quality_interval)
             self._train_one(chunk_size(self.run.step, boundary))
         else:

@@ -253,9 +253,17 @@ class TrainerClient:
     def inject_fault(self, fault: str):
         self._send(protocol.INJECT_FAULT, fault)
 
-    def request_sample(self, n: int) -> int:
+    def request_sample(self, n: int, fake_age: float = 1.0, best_of: int = 1) -> int:
+        """Ask for n fresh fakes and n real bills (answered by a protocol.Sample; take_sample).
+
+        ``fake_age`` in (0, 1]: the fakes come from the counterfeiter as it was at about that
+        fraction of its current step count (smaller is younger and clumsier). ``best_of`` >= 1:
+        each fake is the one of that many candidates the current police find most real. The
+        police's scores are always the current police's.
+        """
+        fake_age, best_of = protocol.check_sample_options(fake_age, best_of)
         request_id = next(self._request_ids)
-        self._send(protocol.SAMPLE, (request_id, int(n)))
+        self._send(protocol.SAMPLE, (request_id, int(n), fake_age, best_of))
         return request_id
 
     def take_sample(self, request_id: int) -> protocol.Sample | None:
