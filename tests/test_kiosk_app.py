@@ -365,3 +365,18 @@ def test_run_stops_after_max_frames_saves_a_screenshot_and_closes_the_window_fir
     assert pygame.image.load(str(shot)).get_size() == (1280, 720)
     assert not kiosk.app.running
     assert order == [("trainer", False)]  # the window was gone before the trainer was asked to stop
+
+
+def test_the_filmstrip_has_no_export_button_and_exports_never_run(kiosk):
+    from counterfeit_game.game.scenes.filmstrip import FilmstripScene
+
+    kiosk.workshop().open_filmstrip()
+    kiosk.run(0.2)
+    film = kiosk.game.stack.find(FilmstripScene)
+    assert film is not None
+    assert film.export_button not in film.buttons
+    started = []
+    kiosk.game.exporter.export = lambda *a, **k: started.append(a) or True
+    kiosk.game.export_now()  # e.g. a button some scene still holds
+    assert started == []
+    assert not (kiosk.config.paths.data_dir / "exports").exists()

@@ -135,6 +135,7 @@ class GameApp:
         self._last_draw_time = -1e9
         self._snapshot_dirty = True
         self.always_redraw = False  # tests and screenshots may want every frame drawn
+        self.exports_allowed = True  # a kiosk turns them off: weeks of exports would fill its disk
 
     # -- commands the scenes use --------------------------------------------------------------
     @property
@@ -167,6 +168,9 @@ class GameApp:
         self.toasts.show(t("toast.reset"))
 
     def export_now(self) -> None:
+        if not self.exports_allowed:
+            log.info("export refused: exports are off here")
+            return
         snap = self.snapshot
         grid = snap.grids[-1] if snap.grids else None
         if grid is None and len(snap.history) == 0:

@@ -217,6 +217,7 @@ class KioskApp:
         self.game = GameApp(SupervisedClient(self.supervisor), self.settings, display=display, now=clock,
                             timer=timer, audio=audio, rng=rng, fonts=fonts)
         self.game.input = KioskInput(self.game.input, self._route)
+        self.game.exports_allowed = False  # weeks of visitors' exports would fill the disk
         self.gate = OperatorExit.from_config(config, clock, logical_size=display.viewport.logical)
         display.overlay = self._draw_overlays
 
@@ -376,13 +377,17 @@ class KioskApp:
         release_freed_memory()
 
     def _adapt_scenes(self) -> None:
-        """Take the guessing game's button off the workshop when the operator hid that panel."""
+        """No export buttons anywhere (exports are refused), and no guessing-game button on the
+        workshop when the operator hid that panel."""
         hide_guess = not self.config.display.shows(GUESS_PANEL)
         for scene in self.game.stack:
             buttons = getattr(scene, "buttons", None)
-            if buttons is None or getattr(scene, "name", "") != "workshop":
+            if buttons is None:
                 continue
-            for button in (getattr(scene, "export_button", None), getattr(scene, "guess_button", None) if hide_guess else None):
+            unwanted = [getattr(scene, "export_button", None)]
+            if hide_guess and getattr(scene, "name", "") == "workshop":
+                unwanted.append(getattr(scene, "guess_button", None))
+            for button in unwanted:
                 if button is not None and button in buttons:
                     buttons.remove(button)
 
