@@ -41,7 +41,7 @@ class KioskScriptedClient(ScriptedClient):
 
 
 class Kiosk:
-    def __init__(self, tmp_path, language="en", **session):
+    def __init__(self, tmp_path, language="en", difficulty="normal", **session):
         self.clock = FakeClock()
         self.clients: list[KioskScriptedClient] = []
         base = KioskConfig()
@@ -49,7 +49,7 @@ class Kiosk:
             base,
             session=replace(base.session, **{"idle_timeout": 30.0, "countdown_seconds": 10.0, **session}),
             display=replace(base.display, language=language, fullscreen=False),
-            game=replace(base.game, speed=5.0),  # few rows for the scripted trainer to rebuild
+            game=replace(base.game, speed=5.0, difficulty=difficulty),  # speed: few rows to rebuild
             paths=replace(base.paths, data_dir=tmp_path / "data", log_dir=tmp_path / "logs"),
         )
         self.app = KioskApp(self.config, client_factory=self._client, clock=self.clock, window_size=(1280, 720),
@@ -380,3 +380,19 @@ def test_the_filmstrip_has_no_export_button_and_exports_never_run(kiosk):
     kiosk.game.export_now()  # e.g. a button some scene still holds
     assert started == []
     assert not (kiosk.config.paths.data_dir / "exports").exists()
+
+
+@pytest.mark.parametrize("difficulty, expected", [("easy", (6, 1 / 3, 1)), ("hard", (10, 1.0, 3))])
+def test_difficulty_reaches_the_guessing_rounds_samples(tmp_path, difficulty, expected):
+    k = Kiosk(tmp_path, difficulty=difficulty)
+    guess = k.workshop().guess_button.rect.center
+    k.tap(guess)  # wakes the kiosk
+    k.tap(guess)
+    k.run(0.5)
+    assert isinstance(k.game.stack.top, GuessScene)
+    round_length, fake_age, best_of = expected
+    assert k.client.sample_options, "the round asked for no bills"
+    n, age, best = k.client.sample_options[-1]
+    assert (age, best) == pytest.approx((fake_age, best_of))
+    assert n * 2 >= round_length  # enough bills for a round of this length
+    k.app.close()

@@ -35,6 +35,7 @@ from counterfeit_game.game.display import Display
 from counterfeit_game.game.play_command import lower_worker_priority
 from counterfeit_game.game.settings import ALL_PANELS, GameSettings, speed_index
 from counterfeit_game.game.widgets.toast import Toasts
+from counterfeit_game.hyperparams import game_config, game_quality_interval
 from counterfeit_game.i18n import t
 from counterfeit_game.kiosk import session as ks
 from counterfeit_game.kiosk.attract import AttractLoop
@@ -100,8 +101,8 @@ class SupervisedClient:
     def reset(self, seed=None):
         self._call("reset", seed)
 
-    def request_sample(self, n: int) -> int:
-        return self._call("request_sample", n, default=-1)
+    def request_sample(self, n: int, fake_age: float = 1.0, best_of: int = 1) -> int:
+        return self._call("request_sample", n, fake_age, best_of, default=-1)
 
     def take_sample(self, request_id: int):
         return self._call("take_sample", request_id)
@@ -179,6 +180,9 @@ def game_settings(config: KioskConfig, window_size=None, fullscreen: bool | None
         window_size=window_size or (1280, 720),
         fullscreen=config.display.fullscreen if fullscreen is None else fullscreen,
         guess_round_length=config.game.rules.round_length,
+        guess_fake_age=config.game.rules.fake_age,
+        guess_best_of=config.game.rules.best_of,
+        quality_interval=game_quality_interval(config.training.architecture),
         language=config.display.language,
     )
 
@@ -187,12 +191,11 @@ def trainer_factory(config: KioskConfig, settings: GameSettings, clock=time.mono
     """Real trainers in their own process, stamped with the supervisor's clock."""
 
     def make():
-        from counterfeit_game.hyperparams import GanConfig
         from counterfeit_game.worker import TrainerClient
 
-        return TrainerClient(config=GanConfig(architecture=config.training.architecture), data="bundled",
+        return TrainerClient(config=game_config(config.training.architecture), data="bundled",
                              mode="process", grid_interval=settings.grid_interval, speed=config.game.speed,
-                             tf_threads=tf_threads, clock=clock)
+                             quality_interval=settings.quality_interval, tf_threads=tf_threads, clock=clock)
 
     return make
 
