@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from counterfeit_game.assets import asset_path
-from counterfeit_game.errors import DataError
+from counterfeit_game.errors import DataError, read_bytes
 
 IMAGE_MAGIC = 2051
 LABEL_MAGIC = 2049
@@ -62,14 +62,7 @@ def scale_images(images: np.ndarray) -> np.ndarray:
 
 # -- IDX ---------------------------------------------------------------------------------------
 def _read_bytes(path: Path) -> bytes:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, expected a file") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    raw = read_bytes(path, DataError)
     if raw[:2] == GZIP_MAGIC:
         try:
             return gzip.decompress(raw)

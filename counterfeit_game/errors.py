@@ -17,3 +17,15 @@ class CheckpointError(UserFacingError):
 
 class ConfigError(UserFacingError):
     """A configuration file has an unknown key or a bad value."""
+
+
+def read_bytes(path, error: type[UserFacingError], what: str = "file") -> bytes:
+    """A file's bytes, or ``error`` with one line that says which of the usual three things went wrong."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: {what} not found") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a {what}") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None

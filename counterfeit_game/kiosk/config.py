@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
-from counterfeit_game.errors import ConfigError
+from counterfeit_game.errors import ConfigError, read_bytes
 
 log = logging.getLogger(__name__)
 
@@ -352,14 +352,7 @@ def load_kiosk_config(path: str | Path | None = None) -> KioskConfig:
 
 
 def _read_toml(path: Path) -> dict:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a config file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
+    raw = read_bytes(path, ConfigError, "config file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
