@@ -20,6 +20,7 @@ from pathlib import Path
 from counterfeit_game.atomic import atomic_write_text
 from counterfeit_game.cli_types import positive_int
 from counterfeit_game.errors import UserFacingError
+from counterfeit_game.hyperparams import ARCHITECTURE_NAMES, TRAIN_PRESETS, GanConfig, preset_of
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,14 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output folder (default ./counterfeit-run)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run saved in --out")
-    parser.add_argument("--architecture", default=None,
-                        help="network pair (default: original)")
+    parser.add_argument("--preset", choices=tuple(TRAIN_PRESETS), default=None,
+                        help="hyperparameters: 'original' (default) is the article's run, Adam "
+                             "2e-4 for both networks; 'game' is what the game trains, the "
+                             "convolutional dcgan pair at Adam 5e-3, good digits far sooner")
+    parser.add_argument("--architecture", choices=ARCHITECTURE_NAMES, default=None,
+                        help="network pair (default: original, or dcgan with --preset game); "
+                             "--architecture dcgan without --preset keeps Adam 2e-4, the DCGAN "
+                             "paper's rate")
     parser.add_argument("--no-quality", action="store_true",
                         help="skip the examiner's quality.csv")
 
@@ -167,8 +174,20 @@ def run_train(args: argparse.Namespace) -> int:
         raise UserFacingError(f"{where}: could not write ({exc.strerror or exc})") from None
 
 
+def _describe_preset(config: GanConfig) -> str:
+    rates = f"Adam {config.d_learning_rate:g}/{config.g_learning_rate:g}"
+    name = preset_of(config)
+    return f"--preset {name} ({rates})" if name else f"custom settings ({rates})"
+
+
 def _check_resume_settings(args, saved, checkpoint: Path) -> None:
     """A resumed run keeps its own settings; asking for others would silently mix two runs."""
+    asked_preset = getattr(args, "preset", None)
+    if asked_preset is not None and preset_of(saved) != asked_preset:
+        raise UserFacingError(
+            f"{checkpoint}: this run was started with {_describe_preset(saved)}; resume it "
+            f"without --preset {asked_preset}, or start a new run in another --out"
+        )
     for option, asked, kept in (("--batch-size", args.batch_size, saved.batch_size),
                                 ("--seed", args.seed, saved.seed),
                                 ("--architecture", args.architecture, saved.architecture)):
@@ -179,9 +198,26 @@ def _check_resume_settings(args, saved, checkpoint: Path) -> None:
             )
 
 
+def new_run_config(args) -> GanConfig:
+    """--preset's hyperparameters with --architecture, --batch-size and --seed on top."""
+    preset = getattr(args, "preset", None) or "original"
+    base = TRAIN_PRESETS[preset]
+    architecture = args.architecture or base.architecture
+    if preset == "game" and architecture != base.architecture:
+        raise UserFacingError(
+            f"--preset game trains the {base.architecture} pair (its learning rate would make the "
+            f"{architecture} pair collapse); drop --architecture {architecture}, or use "
+            f"--preset original --architecture {architecture}"
+        )
+    return GanConfig.from_dict({**base.as_dict(), "architecture": architecture,
+                                "batch_size": args.batch_size or base.batch_size,
+                                "seed": 0 if args.seed is None else args.seed})
+
+
 def _run_train(args: argparse.Namespace) -> int:
     out: Path = args.out.expanduser()
     checkpoint = out / CHECKPOINT_NAME
+    config = new_run_config(args)
     if args.resume and not checkpoint.exists():
         raise UserFacingError(f"{out}: nothing to resume (no {CHECKPOINT_NAME} there)")
     if not args.resume and checkpoint.exists():
@@ -196,12 +232,9 @@ def _run_train(args: argparse.Namespace) -> int:
     data = load_mnist(args.data)
     print(f"Data: {data.describe()}", flush=True)
 
-    from counterfeit_game.hyperparams import GanConfig
     from counterfeit_game.outputs import save_loss_plot, save_sample_grid
     from counterfeit_game.trainer import TrainingRun, chunk_size
 
-    config = GanConfig(batch_size=args.batch_size or 32, seed=0 if args.seed is None else args.seed,
-                       architecture=args.architecture or "original")
     if args.resume:
         from counterfeit_game.checkpoint import read_checkpoint
 

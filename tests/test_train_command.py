@@ -146,3 +146,44 @@ def test_ctrl_c_then_resume_equals_an_unbroken_run(trained, small_mnist_npz, tmp
     _, resumed = read_rows(out / "losses.csv")
     _, unbroken = read_rows(trained / "losses.csv")
     assert [r[:4] for r in resumed[:25]] == [r[:4] for r in unbroken[:25]]
+
+
+def test_preset_game_trains_what_the_game_trains_and_resume_keeps_it(tmp_path, small_mnist_npz, capsys):
+    from counterfeit_game.checkpoint import read_checkpoint
+    from counterfeit_game.hyperparams import GAME_PRESET, GanConfig
+
+    out = tmp_path / "game"
+    common = ["--sample-interval", "4", "--out", str(out), "--data", str(small_mnist_npz), "--no-quality"]
+    assert cli.main(["train", "--steps", "4", "--preset", "game", *common]) == 0
+    saved = GanConfig.from_dict(read_checkpoint(out / "checkpoint.npz").meta["config"])
+    assert saved == GAME_PRESET
+    capsys.readouterr()
+    code = cli.main(["train", "--steps", "8", "--resume", "--preset", "original", *common])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "--preset game (Adam 0.005/0.005)" in err and "without --preset original" in err
+    assert cli.main(["train", "--steps", "8", "--resume", "--preset", "game", *common]) == 0
+    assert "Resuming at step 4" in capsys.readouterr().out
+    _, rows = read_rows(out / "losses.csv")
+    assert [int(r[0]) for r in rows] == list(range(9))
+
+
+def test_architecture_alone_keeps_the_articles_learning_rate(tmp_path, capsys):
+    from counterfeit_game.hyperparams import GAME_PRESET, GanConfig
+    from counterfeit_game.train_command import new_run_config
+
+    def config(*argv):
+        return new_run_config(cli.build_parser().parse_args(["train", *argv]))
+
+    assert config() == GanConfig()
+    assert config("--architecture", "dcgan") == GanConfig(architecture="dcgan")
+    assert config("--preset", "game", "--seed", "5", "--batch-size", "64") == GanConfig.from_dict(
+        {**GAME_PRESET.as_dict(), "seed": 5, "batch_size": 64})
+    assert config("--preset", "game", "--architecture", "dcgan") == GAME_PRESET
+    out = tmp_path / "never"
+    code = cli.main(["train", "--preset", "game", "--architecture", "original", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "--preset game trains the dcgan pair" in err and not out.exists()
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--preset", "fast"])
+    assert "invalid choice: 'fast'" in capsys.readouterr().err

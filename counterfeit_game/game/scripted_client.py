@@ -2,7 +2,8 @@
 
 It speaks the same API (poll, pause, resume, step_once, set_speed, reset, request_sample, ...)
 and produces plausible snapshots: real bills are MNIST test digits, fakes drift from noise towards
-digits as steps pass. Tests drive scenes with it (``advance`` moves training by hand), and the
+digits as steps pass, the examiner's quality reports improve (score rising, more digits covered),
+and samples carry made-up examiner readings that grow surer with the counterfeiter's skill. Tests drive scenes with it (``advance`` moves training by hand), and the
 screenshot and frame scripts use it when they must not load TensorFlow.
 """
 
@@ -18,10 +19,11 @@ from counterfeit_game import protocol
 from counterfeit_game.assets import asset_path
 from counterfeit_game.snapshot import (
     STATUS_CLOSED, STATUS_PAUSED, STATUS_RUNNING,
-    GridFrame, LossHistory, StepBills, TrainingSnapshot, frozen_array,
+    GridFrame, LossHistory, QualityReport, StepBills, TrainingSnapshot, frozen_array,
 )
 
 UNLIMITED_STEPS_PER_S = 120.0  # what "as fast as possible" means for the script
+QUALITY_BILLS = 1000  # bills behind each scripted report, as quality.RECOMMENDED_N
 
 
 def load_real_digits(count: int = 1000) -> np.ndarray:
@@ -34,10 +36,24 @@ def load_real_digits(count: int = 1000) -> np.ndarray:
         return np.random.default_rng(0).integers(0, 255, (count, 28, 28), dtype=np.uint8)
 
 
+def load_real_labels(count: int = 1000) -> np.ndarray:
+    """The digits of the first ``count`` bundled MNIST test images, int64; 0..9 repeated if unreadable."""
+    try:
+        with gzip.open(asset_path("mnist", "t10k-labels-idx1-ubyte.gz"), "rb") as handle:
+            raw = handle.read(8 + count)
+        labels = np.frombuffer(raw, np.uint8, offset=8)[:count].astype(np.int64)
+        if len(labels) == count:
+            return labels
+    except Exception:  # noqa: BLE001 - a stand-in must never fail to start
+        pass
+    return np.arange(count, dtype=np.int64) % 10
+
+
 class ScriptedClient:
     def __init__(self, *, now: Callable[[], float] = time.monotonic, seed: int = 0, batch_size: int = 32,
                  grid_interval: int = 25, ready_after_s: float = 0.0, start_running: bool = True,
-                 auto: bool = True, real_digits: np.ndarray | None = None, sample_delay_polls: int = 0):
+                 auto: bool = True, real_digits: np.ndarray | None = None, sample_delay_polls: int = 0,
+                 real_labels: np.ndarray | None = None, quality_interval: int = 250):
         self._now = now
         self._seed = seed
         self.batch_size = batch_size
@@ -45,6 +61,12 @@ class ScriptedClient:
         self._ready_after = ready_after_s
         self._auto = auto  # advance with the clock; tests set False and call advance()
         self._real = load_real_digits() if real_digits is None else real_digits
+        if real_labels is None:
+            real_labels = load_real_labels(len(self._real)) if real_digits is None else (
+                np.arange(len(self._real), dtype=np.int64) % 10)
+        self._labels = np.asarray(real_labels, np.int64)
+        self.quality_interval = quality_interval  # 0: no quality reports
+        self.sample_options: list[tuple[int, float, int]] = []  # (n, fake_age, best_of) asked
         self._sample_delay_polls = sample_delay_polls
         self._start_running = start_running
         self.commands: list[tuple[str, object]] = []  # every command received, for tests
@@ -129,13 +151,42 @@ class ScriptedClient:
     def load(self, path):
         self.commands.append((protocol.LOAD, path))
 
-    def request_sample(self, n: int) -> int:
+    def request_sample(self, n: int, fake_age: float = 1.0, best_of: int = 1) -> int:
+        fake_age, best_of = protocol.check_sample_options(fake_age, best_of)
         self.commands.append((protocol.SAMPLE, n))
+        self.sample_options.append((n, fake_age, best_of))
         rid = self._next_request
         self._next_request += 1
-        bills = self._bills(self.step, n, salt=rid)
-        self._samples[rid] = (self._sample_delay_polls, protocol.Sample(rid, bills))
+        self._samples[rid] = (self._sample_delay_polls, self._sample(rid, n, fake_age, best_of))
         return rid
+
+    def _sample(self, rid: int, n: int, fake_age: float, best_of: int) -> protocol.Sample:
+        """As the trainer's: fakes printed at about fake_age of the step, the best of best_of by
+        the police's scores, and the examiner's readings (surer as the counterfeiter learns)."""
+        rng = np.random.default_rng((self._seed, self.generation, self.step, rid, 7))
+        fake_step = int(round(fake_age * self.step))
+        real_index = rng.choice(len(self._real), n)
+        target_index = rng.choice(len(self._real), n * best_of)
+        fake = self._print(self._real[target_index], rng.normal(0, 1, (n * best_of, 28, 28)), fake_step)
+        skill, young_skill = self._skill(self.step), self._skill(fake_step)
+        fake_scores = np.clip(rng.normal(0.1 + 0.35 * young_skill, 0.18, n * best_of), 0.01, 0.99)
+        rows = np.arange(n) * best_of + fake_scores.reshape(n, best_of).argmax(axis=1)
+        real_scores = np.clip(rng.normal(0.8 - 0.25 * skill, 0.15, n), 0.01, 0.99)
+        bills = StepBills(self.step, frozen_array(self._real[real_index]), frozen_array(fake[rows]),
+                          frozen_array(real_scores, np.float32), frozen_array(fake_scores[rows], np.float32))
+        labels = self._labels[real_index]
+        intended = self._labels[target_index[rows]]
+        read_right = rng.random(n) < 0.2 + 0.78 * young_skill
+        fake_digits = np.where(read_right, intended, rng.integers(0, 10, n))
+        fake_confidence = np.clip(rng.normal(0.35 + 0.6 * young_skill, 0.12, n), 0.1, 0.999)
+        real_confidence = np.clip(rng.normal(0.995, 0.01, n), 0.9, 0.9999)
+        return protocol.Sample(
+            rid, bills, frozen_array(labels, np.int64),
+            fake_digits=frozen_array(fake_digits, np.int64),
+            fake_digit_confidence=frozen_array(fake_confidence, np.float32),
+            real_digits=frozen_array(labels, np.int64),
+            real_digit_confidence=frozen_array(real_confidence, np.float32),
+            fake_step=fake_step)
 
     def take_sample(self, request_id: int):
         entry = self._samples.get(request_id)
@@ -174,6 +225,24 @@ class ScriptedClient:
         self._grids = [self._grid(0)]
         self._bills_now = self._bills(0, self.batch_size, salt=0)
         self._history_cache: LossHistory | None = None
+        self._quality = self._quality_report(0) if self.quality_interval else None
+
+    def _quality_report(self, step: int) -> QualityReport:
+        """A made-up examiner's verdict: the score follows the skill, digits are covered one by
+        one (0 untrained, 2 soon after, all 10 later), as the real examiner sees a learning run."""
+        rng = np.random.default_rng((self._seed, self.generation, step, 11))
+        skill = self._skill(step)
+        score = float(np.clip(48.0 * skill + rng.normal(0, 1.0) * (step > 0), 0.0, 100.0))
+        fed = float(400.0 * (400.0 / 2.5) ** (-score / 100.0))
+        coverage = 0 if step == 0 else int(min(10, 2 + int(8 * min(1.0, skill / 0.85))))
+        order = np.random.default_rng((self._seed, self.generation, 5)).permutation(10)
+        histogram = rng.integers(0, 20, 10)  # digits not covered: under 2% of the bills
+        confident = int(QUALITY_BILLS * (0.1 + 0.8 * skill))
+        if coverage:
+            share = rng.dirichlet(np.full(coverage, 8.0))
+            histogram[order[:coverage]] = 20 + (share * max(0, confident - 20 * coverage)).astype(int)
+        return QualityReport(step=step, fed=fed, score=score, confidence=float(0.2 + 0.7 * skill),
+                             coverage=coverage, histogram=tuple(int(v) for v in histogram))
 
     def _skill(self, step: int) -> float:
         return float(1.0 - np.exp(-step / 900.0))
@@ -209,6 +278,8 @@ class ScriptedClient:
             self._rows.append((self.step, d_loss, d_acc, g_loss))
             if self.step % self.grid_interval == 0:
                 self._grids.append(self._grid(self.step))
+            if self.quality_interval and self.step % self.quality_interval == 0:
+                self._quality = self._quality_report(self.step)
         stride = 4 if self._auto and self._running and self._speed is None else 1  # spare the CPU at max speed
         if steps > 0 and self.step - self._bills_now.step >= stride:
             self._bills_now = self._bills(self.step, self.batch_size, salt=0)
@@ -236,6 +307,6 @@ class ScriptedClient:
             status=status, step=self.step, speed=self._speed,
             steps_per_second=0.0 if status != STATUS_RUNNING else (self._speed or UNLIMITED_STEPS_PER_S),
             history=self._history(), bills=self._bills_now if self.step else None,
-            grids=tuple(self._grids), seed=self._seed, generation=self.generation,
-            batch_size=self.batch_size)
+            grids=tuple(self._grids), quality=self._quality, seed=self._seed,
+            generation=self.generation, batch_size=self.batch_size, architecture="dcgan")
 
