@@ -91,3 +91,51 @@ def start_in_workshop(tmp_path, steps: int = 30, **kw):
 
 def intent(kind, pos=None, touch=False):
     return gi.Intent(kind, pos, touch=touch)
+
+
+def quality_report(step=500, score=50.0, coverage=10, histogram=None, confidence=0.9, fed=20.0):
+    from counterfeit_game.snapshot import QualityReport
+
+    if histogram is None:
+        histogram = tuple(100 if d < coverage else 0 for d in range(10))
+    return QualityReport(step=step, fed=fed, score=score, confidence=confidence, coverage=coverage,
+                         histogram=tuple(histogram))
+
+
+class QualityClient(ScriptedClient):
+    """The scripted trainer with the examiner's reports and readings under the test's control.
+
+    ``quality``: the report every snapshot carries (None: none yet), whatever the script would send.
+
+    ``readings``: None (samples without examiner arrays, as from an older trainer) or a function
+    (bills) -> dict of Sample fields (fake_digits, fake_digit_confidence, real_digits, ...).
+    ``plain_request``: request_sample takes only n, like a trainer without difficulty levels.
+    """
+
+    def __init__(self, *args, readings=None, plain_request=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quality = None
+        self.readings = readings
+        self.plain_request = plain_request
+        self.sample_requests: list[tuple] = []
+
+    def _snapshot(self, status):
+        from dataclasses import replace
+
+        snap = super()._snapshot(status)
+        if snap.quality is not self.quality:
+            snap = replace(snap, quality=self.quality)
+            self._last_snapshot = snap
+        return snap
+
+    def request_sample(self, n, *args, **kwargs):
+        from counterfeit_game import protocol
+
+        if self.plain_request and (args or kwargs):
+            raise TypeError("request_sample() takes 2 positional arguments")
+        self.sample_requests.append((n, kwargs))
+        rid = super().request_sample(n)
+        wait, sample = self._samples[rid]
+        fields = {} if self.readings is None else self.readings(sample.bills)
+        self._samples[rid] = (wait, protocol.Sample(rid, sample.bills, **fields))
+        return rid

@@ -198,13 +198,15 @@ def test_export_writes_pngs_and_confirms(tmp_path):
 def test_resize_reflows_the_layout(tmp_path):
     app, client, clock = start_in_workshop(tmp_path)
     scene = app.stack.top
-    wide_rows = scene.bills_per_row
+    wide_desk = scene.desk_rect.width
     pygame.display.set_mode((800, 600), pygame.RESIZABLE)  # what the window manager does
     pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=800, h=600, size=(800, 600)))
     frames(app, clock)
     assert app.display.viewport.logical == (1024, 720)
     assert scene.size == (1024, 720)
-    assert scene.bills_per_row < wide_rows
+    assert scene.desk_rect.width < wide_desk
+    for _label, slots in scene.rows.values():  # the bills reflowed into the narrower desk
+        assert all(scene.desk_rect.contains(slot) for slot in slots)
     assert scene.desk_rect.right < scene.chart_rect.x  # nothing overlaps
     for a in scene.buttons:
         assert a.rect.right <= 1024 and a.rect.height >= 52

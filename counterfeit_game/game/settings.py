@@ -13,7 +13,8 @@ from pathlib import Path
 PANEL_DESK = "desk"
 PANEL_CHART = "chart"
 PANEL_WALL = "wall"
-ALL_PANELS = (PANEL_DESK, PANEL_CHART, PANEL_WALL)
+PANEL_QUALITY = "quality"  # the examiner's forgery-quality meter and the digits it can forge
+ALL_PANELS = (PANEL_DESK, PANEL_CHART, PANEL_WALL, PANEL_QUALITY)
 
 # The speed ladder, slowest first. None is "as fast as possible". Speeds at or below
 # SLOW_MOTION_MAX walk through the stages of each step with narration.
@@ -37,8 +38,14 @@ class GameSettings:
     window_size: tuple[int, int] = (1280, 720)
     fullscreen: bool = False
     grid_interval: int = 25  # the progress wall gets a new 5x5 grid every this many steps
+    # The examiner grades the counterfeits every this many steps (0: never; its panel then says so).
+    quality_interval: int = 200
     guess_round_length: int = 10
     guess_pauses_training: bool = True
+    # Difficulty of a guessing round: fakes from the counterfeiter as it was at this fraction of its
+    # steps so far (below 1: younger, easier to spot), and the police's favourite of this many fakes.
+    guess_fake_age: float = 1.0
+    guess_best_of: int = 1
     bills_shown: int = 5  # bills per row on the desk at the logical 1280x720 size
     language: str = "en"
 

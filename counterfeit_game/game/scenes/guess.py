@@ -8,6 +8,7 @@ police, so the player and the police sit exactly the same exam. The screen says 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 
 SAMPLE_TIMEOUT_S = 4.0  # then the round uses the newest bills already on the desk
 AUTO_NEXT_S = 8.0
+# The reveal names the examiner's digit from this confidence on. Lower than the digits panel's
+# 0.95: that one counts mastered digits, this one describes a single bill (and says how sure).
+REVEAL_CONFIDENT = 0.5
+MAX_BEST_OF = 16
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,44 @@ class Question:
     image: np.ndarray
     is_real: bool
     police_score: float  # the police's P(real)
+    examiner_digit: int | None = None  # the examiner's reading of this bill, if the sample had one
+    examiner_confidence: float = float("nan")
 
     @property
     def police_says_real(self) -> bool:
         return self.police_score >= 0.5
+
+
+def examiner_text(question: Question) -> str | None:
+    """What the reveal says about the examiner's reading; None when there is nothing to say.
+
+    A confident reading is named with how sure the examiner is. A fake it cannot read is worth
+    saying (the counterfeiter printed no digit at all); a real bill it cannot read is just sloppy
+    handwriting, so the reveal stays quiet about it.
+    """
+    digit, confidence = question.examiner_digit, question.examiner_confidence
+    if digit is None or not 0 <= digit <= 9 or not math.isfinite(confidence):
+        return None
+    if confidence >= REVEAL_CONFIDENT:
+        percent = min(99, int(confidence * 100))
+        return t("quality.reveal.reads_sure", digit=digit, percent=percent)
+    return None if question.is_real else t("quality.reveal.unreadable")
+
+
+def sample_readings(sample) -> dict[bool, tuple[np.ndarray, np.ndarray]]:
+    """{is_real: (digits, confidences)} from a Sample; a kind is left out when it has no reading.
+
+    Empty arrays mean the trainer had no examiner; arrays that do not match the bills are ignored
+    rather than trusted.
+    """
+    readings = {}
+    bills = sample.bills
+    for is_real, images, prefix in ((True, bills.real, "real"), (False, bills.fake, "fake")):
+        digits = np.asarray(getattr(sample, f"{prefix}_digits", ()), dtype=np.float64).reshape(-1)
+        confidence = np.asarray(getattr(sample, f"{prefix}_digit_confidence", ()), dtype=np.float64).reshape(-1)
+        if len(digits) and len(digits) == len(confidence) == len(images):
+            readings[is_real] = (digits, confidence)
+    return readings
 
 
 class GuessRound:
@@ -53,8 +92,11 @@ class GuessRound:
         self.best_streak = 0
 
     @staticmethod
-    def from_bills(bills, length: int, rng, step: int = 0) -> "GuessRound":
-        """Half real, half fake (odd lengths: a coin decides), in a random order."""
+    def from_bills(bills, length: int, rng, step: int = 0, readings=None) -> "GuessRound":
+        """Half real, half fake (odd lengths: a coin decides), in a random order.
+
+        ``readings`` (see ``sample_readings``) adds the examiner's reading to each question."""
+        readings = readings or {}
         fakes = length // 2 + (rng.random() < 0.5 if length % 2 else 0)
         kinds = [False] * fakes + [True] * (length - fakes)
         rng.shuffle(kinds)
@@ -70,7 +112,12 @@ class GuessRound:
             i = pool.pop()
             image = bills.real[i] if is_real else bills.fake[i]
             score = bills.real_scores[i] if is_real else bills.fake_scores[i]
-            questions.append(Question(np.asarray(image), is_real, float(score)))
+            digit, confidence = None, float("nan")
+            if is_real in readings:
+                digits, confidences = readings[is_real]
+                if math.isfinite(digits[i]):
+                    digit, confidence = int(digits[i]), float(confidences[i])
+            questions.append(Question(np.asarray(image), is_real, float(score), digit, confidence))
         return GuessRound(questions, step)
 
     @property
@@ -149,8 +196,31 @@ class GuessScene(Scene):
             self.resume_after = not app.paused
         if app.settings.guess_pauses_training:
             app.set_paused(True)
-        self.request_id = app.client.request_sample(max(self.length, 8))
+        self.request_id = self._request_sample(max(self.length, 8))
         log.info("guess round started (training %s)", "paused" if app.paused else "running")
+
+    def difficulty(self) -> tuple[float, int]:
+        """(fake_age, best_of) from the settings, made safe: a bad value plays a normal round."""
+        settings = self.app.settings
+        try:
+            fake_age = float(settings.guess_fake_age)
+        except (TypeError, ValueError):
+            fake_age = 1.0
+        if not math.isfinite(fake_age) or not 0.0 < fake_age <= 1.0:
+            fake_age = 1.0
+        try:
+            best_of = int(settings.guess_best_of)
+        except (TypeError, ValueError):
+            best_of = 1
+        return fake_age, max(1, min(MAX_BEST_OF, best_of))
+
+    def _request_sample(self, n: int):
+        fake_age, best_of = self.difficulty()
+        try:
+            return self.app.client.request_sample(n, fake_age=fake_age, best_of=best_of)
+        except TypeError:  # a trainer without difficulty levels: every round is a normal one
+            log.info("this trainer takes no difficulty; asking for a plain sample")
+            return self.app.client.request_sample(n)
 
     def leave(self) -> None:
         """Back to the workshop; training resumes if the round paused it."""
@@ -169,8 +239,9 @@ class GuessScene(Scene):
         self.side_rect = pygame.Rect(w - theme.PAD - 330, theme.TOP_BAR_H + 20, 330, h - theme.TOP_BAR_H - 40)
 
     # -- the round ----------------------------------------------------------------------------------
-    def _begin(self, bills) -> None:
-        self.round = GuessRound.from_bills(bills, self.length, self.app.rng, step=self.app.snapshot.step)
+    def _begin(self, bills, readings=None) -> None:
+        self.round = GuessRound.from_bills(bills, self.length, self.app.rng, step=self.app.snapshot.step,
+                                           readings=readings)
         self._show_question()
 
     def _show_question(self) -> None:
@@ -233,7 +304,7 @@ class GuessScene(Scene):
             self.waited += dt
             sample = self.app.client.take_sample(self.request_id) if self.request_id is not None else None
             if sample is not None:
-                self._begin(sample.bills)
+                self._begin(sample.bills, sample_readings(sample))
             elif self.waited >= SAMPLE_TIMEOUT_S and self.app.snapshot.bills is not None:
                 self._begin(self.app.snapshot.bills)
             return
@@ -283,8 +354,9 @@ class GuessScene(Scene):
             return
         # The truth as a stamp, the player's call and the police's verdict underneath.
         frame = self.stamps.frame(question.is_real, self.reveal_t)
-        if frame is not None:  # off-centre, so the digit can still be studied
-            spot = (rect.x + int(rect.width * 0.72), rect.y + int(rect.height * 0.70))
+        if frame is not None:  # off-centre, so the digit can still be studied; never off the bill
+            spot = (min(rect.x + int(rect.width * 0.72), rect.right - frame.get_width() // 2),
+                    rect.y + int(rect.height * 0.70))
             surface.blit(frame, frame.get_rect(center=spot))
         you = self.round.answers[-1]
         lines = [
@@ -295,6 +367,9 @@ class GuessScene(Scene):
                outcome=t("guess.police_right") if question.police_says_real == question.is_real
                else t("guess.police_wrong")), theme.PAPER_SHADE, "body"),
         ]
+        examiner = examiner_text(question)
+        if examiner is not None:
+            lines.append((examiner, theme.HELP_HIGHLIGHT, "body"))
         y = rect.bottom + 14
         for text, col, role in lines:
             label = fonts.render(text, role, 18, col, max_width=w - self.side_rect.width - 80)
@@ -308,8 +383,14 @@ class GuessScene(Scene):
         fonts = self.app.fonts
         content = draw.panel(surface, self.side_rect, fonts, t("guess.side.title"))
         y = content.y + 4
-        for key in ("guess.side.rules", "guess.side.pause"):
-            block = fonts.render_block(t(key, n=self.length), "body", 15, theme.CREAM, content.width)
+        fake_age, best_of = self.difficulty()
+        texts = [t("guess.side.rules", n=self.length), t("guess.side.pause")]
+        if fake_age < 1.0:
+            texts.append(t("guess.side.younger"))
+        if best_of > 1:
+            texts.append(t("guess.side.best_of", n=best_of))
+        for text in texts:
+            block = fonts.render_block(text, "body", 15, theme.CREAM, content.width)
             surface.blit(block, (content.x, y))
             y += block.get_height() + 14
         if self.round is not None:

@@ -17,14 +17,16 @@ from counterfeit_game.game import theme
 from counterfeit_game.game.scenes.backdrop import backdrop, bottom_bar, top_bar
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.settings import (
-    PANEL_CHART, PANEL_DESK, PANEL_WALL, SPEED_LEVELS, is_slow_motion,
+    PANEL_CHART, PANEL_DESK, PANEL_QUALITY, PANEL_WALL, SPEED_LEVELS, is_slow_motion,
 )
 from counterfeit_game.game.widgets import draw
-from counterfeit_game.game.widgets.bill import BillArt
+from counterfeit_game.game.widgets.bill import BILL_ASPECT, BillArt
 from counterfeit_game.game.widgets.button import Button
+from counterfeit_game.game.widgets.digit_coverage import DigitCoverage
 from counterfeit_game.game.widgets.grid import GridCache
 from counterfeit_game.game.widgets.loss_chart import LossChart, dominance_key
 from counterfeit_game.game.widgets.meter import draw_meter, police_accuracy_recent
+from counterfeit_game.game.widgets.quality_meter import QualityMeter
 from counterfeit_game.game.widgets.slider import NotchSlider
 from counterfeit_game.game.widgets.stamp import SLAM_S, StampArt
 from counterfeit_game.i18n import t
@@ -35,6 +37,7 @@ PAUSED_STAGE_S = 1.1  # stage length when a single step is walked through while 
 FAST_REFRESH_S = 1.0  # at high speed the desk shows a new batch this often: long enough to read
 RESET_CONFIRM_S = 3.0
 TOOLTIP_TOUCH_S = 3.0
+QUALITY_STRIP_H = 100  # the examiner's strip under the desk: the meter and the digits panel
 
 
 def speed_label(speed) -> str:
@@ -70,6 +73,8 @@ class WorkshopScene(Scene):
         self.settings = app.settings
         self.size = (theme.LOGICAL_WIDTH, theme.LOGICAL_HEIGHT)
         self.chart = LossChart(fonts, (0, 0, 10, 10))
+        self.quality_meter = QualityMeter(fonts)
+        self.digit_panel = DigitCoverage(fonts)
         self.grids = GridCache(max_items=4)  # the latest grid and step 0's: a kiosk runs for weeks
         self.shown: StepBills | None = None
         self.pending: StepBills | None = None
@@ -123,35 +128,61 @@ class WorkshopScene(Scene):
         show_chart = self.settings.shows(PANEL_CHART)
         show_wall = self.settings.shows(PANEL_WALL)
         show_desk = self.settings.shows(PANEL_DESK)
-        right_w = 0
-        if show_chart or show_wall:
-            right_w = (w - 3 * pad) if not show_desk else max(400, min(520, int(w * 0.34)))
-        desk_w = w - 2 * pad - (right_w + pad if right_w else 0)
-        self.desk_rect = pygame.Rect(pad, top, desk_w, bottom - top) if show_desk else pygame.Rect(0, 0, 0, 0)
+        show_quality = self.settings.shows(PANEL_QUALITY)
+        nothing = pygame.Rect(0, 0, 0, 0)
+        self.quality_strip = nothing
+        # The main panel on the left: the desk, or without it the chart (or the wall); the other
+        # panels share the column on the right.
+        shown = [name for name, on in ((PANEL_DESK, show_desk), (PANEL_CHART, show_chart), (PANEL_WALL, show_wall))
+                 if on]
+        main, column = (shown[0], shown[1:]) if shown else (None, [])
+        right_w = max(400, min(520, int(w * 0.34))) if column else 0
+        main_w = w - 2 * pad - (right_w + pad if right_w else 0)
         right_x = w - pad - right_w
+        # The examiner's strip sits under the main panel (under the desk it grades the bills printed
+        # there); alone, it has the workshop to itself.
+        main_bottom = bottom
+        if show_quality:
+            if main is None:
+                self.quality_strip = pygame.Rect(pad, top, w - 2 * pad, bottom - top)
+            else:
+                self.quality_strip = pygame.Rect(pad, bottom - QUALITY_STRIP_H, main_w, QUALITY_STRIP_H)
+                main_bottom = self.quality_strip.y - pad
+        self._place_quality(self.quality_strip)
+        rects = {}
+        if main is not None:
+            rects[main] = pygame.Rect(pad, top, main_w, main_bottom - top)
         col_h = bottom - top
-        if show_chart and show_wall:
+        if len(column) == 2:  # the chart over the wall
             wall_h = 236
-            self.chart_rect = pygame.Rect(right_x, top, right_w, col_h - wall_h - pad)
-            self.wall_rect = pygame.Rect(right_x, self.chart_rect.bottom + pad, right_w, wall_h)
-        else:
-            self.chart_rect = pygame.Rect(right_x, top, right_w, col_h) if show_chart else pygame.Rect(0, 0, 0, 0)
-            self.wall_rect = pygame.Rect(right_x, top, right_w, col_h) if show_wall else pygame.Rect(0, 0, 0, 0)
+            rects[PANEL_CHART] = pygame.Rect(right_x, top, right_w, col_h - wall_h - pad)
+            rects[PANEL_WALL] = pygame.Rect(right_x, rects[PANEL_CHART].bottom + pad, right_w, wall_h)
+        elif column:
+            rects[column[0]] = pygame.Rect(right_x, top, right_w, col_h)
+        self.desk_rect = rects.get(PANEL_DESK, nothing)
+        self.chart_rect = rects.get(PANEL_CHART, nothing)
+        self.wall_rect = rects.get(PANEL_WALL, nothing)
         # Chart inside its panel, with room for the note underneath.
         self.chart_content = pygame.Rect(self.chart_rect.x + 10, self.chart_rect.y + 34,
                                          self.chart_rect.width - 20, self.chart_rect.height - 34 - 52)
         self.chart.set_rect(self.chart_content)
-        # Desk rows.
+        # Desk rows: as many bills as the width allows, as large as the height allows.
         content = self.desk_rect.inflate(-24, 0)
         gap = 14
+        narration_h = self._narration_height(content.width)
         n = max(3, min(8, round((content.width + gap) / (175 + gap))))
         bill_w = min(190, (content.width - (n - 1) * gap) // n)
+        rows_h = self.desk_rect.height - narration_h - 30 - 3 * 8
+        tall_enough = int((rows_h / 2 - 48) / BILL_ASPECT)
+        if tall_enough < bill_w:
+            bill_w = tall_enough
+            n = max(n, min(8, (content.width + gap) // (bill_w + gap)))
+        bill_w = max(40, bill_w)
         self.bills_per_row = n
         self.bill_art = BillArt(self.app.fonts, bill_w)
         self.stamps = StampArt(self.app.fonts, int(bill_w * 0.5))
         bill_h = self.bill_art.height
         row_block = 26 + bill_h + 22
-        narration_h = 96 if content.width >= 720 else 122  # narrow desks wrap the narration
         free = self.desk_rect.height - narration_h - 2 * row_block - 30
         spacing = max(8, free // 3)
         self.narration_rect = pygame.Rect(content.x, self.desk_rect.y + 12, content.width, narration_h - 12)
@@ -190,6 +221,37 @@ class WorkshopScene(Scene):
         self._bg = None
         if self.shown is not None:
             self._lay_bills(self.shown, keep_timing=True)
+
+    def _narration_height(self, width: int) -> int:
+        """Room for the stage chips and the narration in this language at this width."""
+        if width <= 0:
+            return 96
+        fonts = self.app.fonts
+        n = self.app.snapshot.batch_size or 32
+
+        def block(text, role, size):
+            return len(fonts.wrap(text, role, size, width)) * (fonts.get(role, size).get_linesize() + 4)
+
+        # The running narration sets the height; rarer, longer texts (the slow-motion stages) are
+        # set smaller to fit rather than push the bills off the desk.
+        phases = block(t("workshop.narration.phase1", n=n), "body", 15) + block(t("workshop.narration.phase2"), "body", 15)
+        return max(96, 12 + 40 + max(phases, block(t("workshop.paused_line"), "bold", 17)))
+
+    def _place_quality(self, area: pygame.Rect) -> None:
+        """The meter and the digits panel side by side in a strip, or stacked when given a page."""
+        pad = theme.PAD
+        if not area.width:
+            self.quality_meter_rect = self.digits_rect = pygame.Rect(0, 0, 0, 0)
+        elif area.height <= QUALITY_STRIP_H:
+            meter_w = max(230, min(380, int(area.width * 0.36)))
+            self.quality_meter_rect = pygame.Rect(area.x, area.y, meter_w, area.height)
+            self.digits_rect = pygame.Rect(area.x + meter_w + pad, area.y, area.width - meter_w - pad, area.height)
+        else:
+            meter_h, digits_h = 180, 190
+            block = pygame.Rect(0, 0, min(area.width, 900), meter_h + pad + digits_h)
+            block.center = area.center
+            self.quality_meter_rect = pygame.Rect(block.x, block.y, block.width, meter_h)
+            self.digits_rect = pygame.Rect(block.x, block.y + meter_h + pad, block.width, digits_h)
 
     def _background(self) -> pygame.Surface:
         if self._bg is not None:
@@ -336,6 +398,9 @@ class WorkshopScene(Scene):
             self.selected = None
         if self.chart_rect.width:
             self.chart.update(snap.history, app.time, snap.generation)
+        if self.quality_strip.width:
+            self.quality_meter.update(dt)
+            self.digit_panel.update(dt)
         key = (len(snap.history), snap.generation)
         if key != self._summary_key:
             self._summary_key = key
@@ -413,6 +478,8 @@ class WorkshopScene(Scene):
                 return True
         if self.app.time <= self.reset_armed_until + 0.1 or (self.selected and self.app.time <= self.selected_until + 0.1):
             return True  # a countdown that changes what a button or tooltip says
+        if self.quality_strip.width and (self.quality_meter.moving or self.digit_panel.glowing):
+            return True  # the needle easing to a new score, a newly forged digit glowing
         return self.chart.redraws != self._chart_redraws_drawn  # a fresh chart waits to be shown
 
     @property
@@ -440,6 +507,8 @@ class WorkshopScene(Scene):
             surface.blit(note, (self.chart_rect.x + 12, self.chart_content.bottom + 8))
         if self.wall_rect.width:
             self._draw_wall(surface, snap)
+        if self.quality_strip.width:
+            self._draw_quality(surface, snap)
         for button in self.buttons:
             button.draw(surface, self.app.fonts)
         self.speed_slider.draw(surface, self.app.fonts, t("controls.speed", speed=speed_label(self.app.speed)),
@@ -516,11 +585,18 @@ class WorkshopScene(Scene):
                       theme.HELP_HIGHLIGHT if self.fast_phase == 0 else theme.CREAM),
                      (t("workshop.narration.phase2"),
                       theme.HELP_HIGHLIGHT if self.fast_phase == 1 else theme.CREAM)]
-        size = 17 if len(lines) == 1 or stage >= 0 else 15
-        for i, (text, color) in enumerate(lines):
-            role = "bold" if len(lines) == 1 or (stage >= 0 and i == 0) else "body"
-            block = fonts.render_block(text, role, size if i == 0 else 15, color, width)
-            surface.blit(block, (rect.x, y))
+        first = 17 if len(lines) == 1 or stage >= 0 else 15
+        room = rect.bottom - y
+        for shrink in range(0, 5):  # long narrations (slow-motion stages, narrow desks) get smaller type
+            blocks = []
+            for i, (text, color) in enumerate(lines):
+                role = "bold" if len(lines) == 1 or (stage >= 0 and i == 0) else "body"
+                size = (first if i == 0 else 15) - shrink
+                blocks.append(fonts.render_block(text, role, size, color, width))
+            if sum(block.get_height() for block in blocks) <= room + 4:
+                break
+        for block in blocks:
+            surface.blit(block, (rect.x, y), area=pygame.Rect(0, 0, width, max(0, rect.bottom + 4 - y)))
             y += block.get_height()
 
     def _step_losses(self, snap):
@@ -592,19 +668,23 @@ class WorkshopScene(Scene):
                 frame = self.stamps.frame(bill.police_says_real, self.anim_t - bill.stamp_at)
                 if frame is not None:
                     # Stamped off-centre, as a clerk would, so the digit stays readable.
-                    spot = (rect.x + int(rect.width * 0.70), rect.y + int(rect.height * 0.64))
+                    spot = (min(rect.x + int(rect.width * 0.70), rect.right - frame.get_width() // 2 + 4),
+                            rect.y + int(rect.height * 0.64))
                     surface.blit(frame, frame.get_rect(center=spot))
         if self.shown is not None:
+            room = self.desk_rect.width - 30
             caught = self._caught_text()
-            foot = fonts.render(caught, "body", 14, theme.PAPER_SHADE, max_width=self.desk_rect.width - 30)
+            if fonts.get("body", 12).size(caught)[0] > room:  # narrow desks: only what the police did
+                caught = self._caught_text(short=True)
+            foot = fonts.render(caught, "body", 14, theme.PAPER_SHADE, max_width=room)
             surface.blit(foot, (self.desk_rect.x + 14, self.footer_y))
 
-    def _caught_text(self) -> str:
+    def _caught_text(self, short: bool = False) -> str:
         bills = self.shown
         caught = int(np.count_nonzero(bills.fake_scores < 0.5))
         passed = int(np.count_nonzero(bills.real_scores >= 0.5))
-        return t("workshop.footer", shown=self.bills_per_row, n=len(bills.fake_scores), step=f"{bills.step:,}",
-                 caught=caught, passed=passed)
+        return t("workshop.footer_short" if short else "workshop.footer", shown=self.bills_per_row,
+                 n=len(bills.fake_scores), step=f"{bills.step:,}", caught=caught, passed=passed)
 
     def _draw_paused_ribbon(self, surface) -> None:
         """Over the stage chips (nothing moves through them while paused), clear of the bills."""
@@ -645,6 +725,19 @@ class WorkshopScene(Scene):
                                       max(60, wr.right - fx - 14))
             surface.blit(hint, (fx, fy + 28 + first.get_height()))
 
+    def _draw_quality(self, surface, snap) -> None:
+        """The examiner's latest report; before the first one, when to expect it (never zeros)."""
+        interval = self.settings.quality_interval
+        if interval > 0:
+            waiting = t("quality.meter.waiting_every", n=f"{interval:,}")
+            self.digit_panel.waiting = None
+        else:
+            waiting = t("quality.meter.off")
+            self.digit_panel.waiting = t("quality.coverage.off")
+        self.quality_meter.waiting = waiting
+        self.quality_meter.draw(surface, self.quality_meter_rect, snap.quality)
+        self.digit_panel.draw(surface, self.digits_rect, snap.quality)
+
     def _draw_tooltip(self, surface) -> None:
         target = self.selected
         pointer = self.app.pointer
@@ -684,6 +777,9 @@ class WorkshopScene(Scene):
             targets.append((self.chart_rect, "help.chart"))
         if self.wall_rect.width:
             targets.append((self.wall_rect, "help.wall"))
+        if self.quality_strip.width:
+            targets.append((self.quality_meter_rect, "help.quality.meter"))
+            targets.append((self.digits_rect, "help.quality.digits"))
         for widget in self.buttons + [self.speed_slider]:
             targets.append((widget.rect, widget.help_key))
         return targets

@@ -61,6 +61,11 @@ class DigitCoverage:
         self._generation_lit: tuple[bool, ...] | None = None
         self.pulses = [0.0] * 10  # seconds of glow left per digit
         self.renders = 0
+        self.waiting: str | None = None  # the footer until the first report; None: the catalog's default
+
+    @property
+    def glowing(self) -> bool:
+        return any(p > 0 for p in self.pulses)
 
     def update(self, dt: float) -> None:
         self.pulses = [max(0.0, p - max(0.0, dt)) for p in self.pulses]
@@ -78,7 +83,7 @@ class DigitCoverage:
 
     def draw(self, surface: pygame.Surface, rect, report: QualityReport | None) -> None:
         rect = pygame.Rect(rect)
-        key = (rect.size, get_language(), report)
+        key = (rect.size, get_language(), report, self.waiting)
         if key != self._key:
             if report != (self._key[2] if self._key else None):
                 self._note_report(report)
@@ -134,7 +139,7 @@ class DigitCoverage:
         footer_y = top + tile_h + bar_h + 8
         footer = pygame.Rect(content.x, footer_y, content.width, content.bottom - footer_y)
         if report is None:
-            text, color = t("quality.coverage.waiting"), theme.ACCURACY_GREY
+            text, color = self.waiting or t("quality.coverage.waiting"), theme.ACCURACY_GREY
         elif looks_collapsed(report):
             text, color = t("quality.coverage.collapse"), theme.COUNTERFEITER_LIGHT
         elif report.coverage >= 10:

@@ -121,11 +121,12 @@ class LossChart:
         entries = (("chart.legend.police_loss", theme.POLICE_BLUE_LIGHT),
                    ("chart.legend.counterfeiter_loss", theme.COUNTERFEITER_LIGHT),
                    ("chart.legend.accuracy", theme.ACCURACY_GREY))
-        for size in (12, 11, 10, 9):
+        # Over the plots first; where even the smallest size is too long, also over the axis labels.
+        for x0, size in [(LEFT_MARGIN, size) for size in (12, 11, 10, 9)] + [(4, 10), (4, 9)]:
             labels = [fonts.render(t(key), "body", size, theme.CREAM) for key, _ in entries]
-            if LEFT_MARGIN + sum(26 + label.get_width() for label in labels) <= w:
+            if x0 + sum(26 + label.get_width() for label in labels) - 6 <= w:
                 break
-        x = LEFT_MARGIN
+        x = x0
         for (_, color), label in zip(entries, labels):
             pygame.draw.line(surf, color, (x, 10), (x + 16, 10), 3)
             surf.blit(label, (x + 20, 10 - label.get_height() // 2))

@@ -64,6 +64,12 @@ class QualityMeter:
         self._static: pygame.Surface | None = None
         self._bar: pygame.Rect | None = None
         self.renders = 0  # how often the cached panel was rebuilt (tests, benchmarks)
+        self.waiting: str | None = None  # shown until the first report; None: the catalog's default
+
+    @property
+    def moving(self) -> bool:
+        """Whether the needle is still easing towards the newest score (the frame must be drawn)."""
+        return self._target is not None and self.shown is not None and self.shown != self._target
 
     def update(self, dt: float) -> None:
         if self._target is None or self.shown is None:
@@ -84,7 +90,7 @@ class QualityMeter:
     def draw(self, surface: pygame.Surface, rect, report: QualityReport | None) -> None:
         rect = pygame.Rect(rect)
         self._set_report(report)
-        key = (rect.size, get_language(), report)
+        key = (rect.size, get_language(), report, self.waiting)
         if key != self._static_key:
             self._static, self._bar = self._render(rect.size, report)
             self._static_key = key
@@ -114,7 +120,7 @@ class QualityMeter:
         text_area = pygame.Rect(content.x, content.y, content.width, bar.y - content.y - 6)
         if report is None:
             for size in (15, 13, 11):  # the largest wrapped size that fits; clipped below that
-                waiting = fonts.render_block(t("quality.meter.waiting"), "body", size, theme.CREAM,
+                waiting = fonts.render_block(self.waiting or t("quality.meter.waiting"), "body", size, theme.CREAM,
                                              max(20, text_area.width - 4), line_gap=1)
                 if waiting.get_height() <= text_area.height:
                     break

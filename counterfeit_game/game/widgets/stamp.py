@@ -1,4 +1,8 @@
-"""The rubber stamp: REAL in green or FAKE in red, slammed onto a bill at an angle."""
+"""The rubber stamp: REAL in green or FAKE in red (in the player's language), slammed onto a bill.
+
+Long words (Spanish VERDADERO) are set condensed, as on a real rubber stamp, and only then
+smaller, so every stamp fits the same space on the bill.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import numpy as np
 import pygame
 
 from counterfeit_game.game import theme
+from counterfeit_game.i18n import get_language, t
 
 SLAM_S = 0.16  # how long the stamp takes to land
 ZOOM_FRAMES = 6
+MAX_CONDENSE = 0.7  # letters may be squeezed to 70% of their width before the type gets smaller
 
 
 class StampArt:
@@ -17,14 +23,38 @@ class StampArt:
     def __init__(self, fonts, width: int, seed: int = 3):
         self.width = int(width)
         self._fonts = fonts
-        self._rng = np.random.default_rng(seed)
-        self._frames: dict[tuple[str, str], list[pygame.Surface]] = {}
-        for verdict, color, angle in (("REAL", theme.REAL_GREEN, 12), ("FAKE", theme.FAKE_RED, -14)):
-            self._frames[("final", verdict)] = self._landing_frames(verdict, color, angle)
+        self._seed = seed
+        self._language: str | None = None
+        self._frames: dict[bool, list[pygame.Surface]] = {}
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Renders both stamps in the current language (again only when the language changes)."""
+        language = get_language()
+        if language == self._language:
+            return
+        self._language = language
+        self._rng = np.random.default_rng(self._seed)  # the same worn ink in every language
+        self._frames = {
+            True: self._landing_frames(t("stamp.real"), theme.REAL_GREEN, 12),
+            False: self._landing_frames(t("stamp.fake"), theme.FAKE_RED, -14),
+        }
+
+    def label(self, text: str, color) -> pygame.Surface:
+        """The stamp's lettering, at most ``width`` wide: condensed first, then smaller."""
+        size = max(10, self.width // 4)
+        limit = max(8, self.width)
+        label = self._fonts.render(text, "display", size, color)
+        while label.get_width() * MAX_CONDENSE > limit and size > 8:
+            size -= 1
+            label = self._fonts.render(text, "display", size, color)
+        if label.get_width() > limit:
+            label = pygame.transform.smoothscale(label, (limit, label.get_height()))
+        return label
 
     def _base(self, text: str, color) -> pygame.Surface:
         size = max(10, self.width // 4)
-        label = self._fonts.render(text, "display", size, color)
+        label = self.label(text, color)
         pad_x, pad_y = max(6, size // 3), max(3, size // 6)
         w, h = label.get_width() + pad_x * 2, label.get_height() + pad_y * 2
         surf = pygame.Surface((w, h), pygame.SRCALPHA)
@@ -58,7 +88,8 @@ class StampArt:
         """The stamp ``age_s`` seconds after it started to fall (None before it starts)."""
         if age_s < 0:
             return None
-        frames = self._frames[("final", "REAL" if verdict_real else "FAKE")]
+        self._prepare()
+        frames = self._frames[bool(verdict_real)]
         if age_s >= SLAM_S:
             return frames[-1]
         index = min(len(frames) - 2, int(age_s / SLAM_S * (len(frames) - 1)))
