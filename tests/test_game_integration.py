@@ -40,8 +40,10 @@ def test_real_trainer_drives_the_workshop_and_answers_the_keys(tmp_path, small_m
     from counterfeit_game.worker import TrainerClient
 
     clock = RealClock()
-    client = TrainerClient(config=GanConfig(seed=3), data=small_mnist_npz, mode="thread", grid_interval=5)
-    app, _client, _clock = make_app(tmp_path, client=client, clock=clock)
+    client = TrainerClient(config=GanConfig(seed=3), data=small_mnist_npz, mode="thread", grid_interval=5,
+                           quality_interval=10)
+    app, _client, _clock = make_app(tmp_path, client=client, clock=clock, quality_interval=10,
+                                    guess_fake_age=0.5, guess_best_of=2)
     app.timer = time.perf_counter
     try:
         app.start()
@@ -50,6 +52,10 @@ def test_real_trainer_drives_the_workshop_and_answers_the_keys(tmp_path, small_m
         run_until(app, clock, lambda: workshop.shown is not None)
         assert workshop.shown.real.shape[1:] == (28, 28)
         assert len(app.snapshot.history) >= 3 and app.stack.top.chart.redraws >= 1
+        # The examiner's report reaches the meter and the digits panel.
+        run_until(app, clock, lambda: app.snapshot.quality is not None)
+        run_until(app, clock, lambda: workshop.quality_meter.shown is not None)
+        assert 0.0 <= workshop.quality_meter.shown <= 100.0 and workshop.digit_panel.renders >= 1
         key(app, pygame.K_SPACE)
         run_until(app, clock, lambda: app.snapshot.status == "paused")
         paused_at = app.snapshot.step
@@ -62,6 +68,9 @@ def test_real_trainer_drives_the_workshop_and_answers_the_keys(tmp_path, small_m
         run_until(app, clock, lambda: isinstance(app.stack.top, GuessScene) and app.stack.top.round is not None)
         guess = app.stack.top
         first = guess.round.current
+        # A younger counterfeiter's best of two, each bill with the examiner's reading.
+        assert all(q.examiner_digit is not None and 0.0 <= q.examiner_confidence <= 1.0
+                   for q in guess.round.questions)
         key(app, pygame.K_r if first.is_real else pygame.K_f)
         run_until(app, clock, lambda: guess.revealed)
         assert guess.round.score()[0] == 1

@@ -20,6 +20,7 @@ from counterfeit_game.snapshot import QualityReport
 # bills look like there (FED above 220, 120, 80, 32, 9 and below; real digits score 90 to 100).
 BAND_FLOORS = (0.0, 12.0, 24.0, 32.0, 50.0, 75.0)
 EASE_RATE = 4.0  # per second: the needle covers ~98% of a change in one second
+SETTLE = 0.25  # score points (under a pixel): the needle snaps home, so the frames stop being drawn
 
 
 def band_index(score: float) -> int:
@@ -75,7 +76,7 @@ class QualityMeter:
         if self._target is None or self.shown is None:
             return
         self.shown += (self._target - self.shown) * (1.0 - math.exp(-EASE_RATE * max(0.0, dt)))
-        if abs(self._target - self.shown) < 0.05:
+        if abs(self._target - self.shown) < SETTLE:
             self.shown = self._target
 
     def _set_report(self, report: QualityReport | None) -> None:
