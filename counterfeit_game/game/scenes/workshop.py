@@ -38,6 +38,7 @@ FAST_REFRESH_S = 1.0  # at high speed the desk shows a new batch this often: lon
 RESET_CONFIRM_S = 3.0
 TOOLTIP_TOUCH_S = 3.0
 QUALITY_STRIP_H = 100  # the examiner's strip under the desk: the meter and the digits panel
+NARRATION_SHRINK = 3  # points the narration may lose to fit its place on the desk
 
 
 def speed_label(speed) -> str:
@@ -176,7 +177,7 @@ class WorkshopScene(Scene):
         tall_enough = int((rows_h / 2 - 48) / BILL_ASPECT)
         if tall_enough < bill_w:
             bill_w = tall_enough
-            n = max(n, min(8, (content.width + gap) // (bill_w + gap)))
+            n = max(n, min(8, (content.width + gap) // (bill_w + gap + 24)))  # smaller bills, not a fuller desk
         bill_w = max(40, bill_w)
         self.bills_per_row = n
         self.bill_art = BillArt(self.app.fonts, bill_w)
@@ -233,9 +234,17 @@ class WorkshopScene(Scene):
             return len(fonts.wrap(text, role, size, width)) * (fonts.get(role, size).get_linesize() + 4)
 
         # The running narration sets the height; rarer, longer texts (the slow-motion stages) are
-        # set smaller to fit rather than push the bills off the desk.
+        # set up to NARRATION_SHRINK points smaller to fit rather than push the bills off the desk.
         phases = block(t("workshop.narration.phase1", n=n), "body", 15) + block(t("workshop.narration.phase2"), "body", 15)
-        return max(96, 12 + 40 + max(phases, block(t("workshop.paused_line"), "bold", 17)))
+        heights = [phases, block(t("workshop.paused_line"), "bold", 17)]
+        small = NARRATION_SHRINK
+        for i, name in enumerate(STAGES):
+            height = block(t(f"workshop.stage.{name}", n=n), "bold", 17 - small)
+            if i >= 2:
+                key = "workshop.stage.police_loss" if i == 2 else "workshop.stage.counterfeiter_loss"
+                height += block(t(key, loss="0.000", acc="100"), "body", 15 - small)
+            heights.append(height)
+        return max(96, 12 + 40 + max(heights))
 
     def _place_quality(self, area: pygame.Rect) -> None:
         """The meter and the digits panel side by side in a strip, or stacked when given a page."""
@@ -587,7 +596,7 @@ class WorkshopScene(Scene):
                       theme.HELP_HIGHLIGHT if self.fast_phase == 1 else theme.CREAM)]
         first = 17 if len(lines) == 1 or stage >= 0 else 15
         room = rect.bottom - y
-        for shrink in range(0, 5):  # long narrations (slow-motion stages, narrow desks) get smaller type
+        for shrink in range(0, NARRATION_SHRINK + 1):  # long narrations (slow-motion stages) get smaller type
             blocks = []
             for i, (text, color) in enumerate(lines):
                 role = "bold" if len(lines) == 1 or (stage >= 0 and i == 0) else "body"
