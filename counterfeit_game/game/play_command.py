@@ -14,6 +14,7 @@ from pathlib import Path
 from counterfeit_game.cli_types import non_negative_int, positive_int, unit_interval
 from counterfeit_game.errors import UserFacingError
 from counterfeit_game.game.settings import ALL_PANELS, GameSettings, default_home
+from counterfeit_game.hyperparams import GAME_ARCHITECTURES, game_config, game_quality_interval
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,10 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--volume", type=unit_interval, default=0.6, help="sound volume 0..1 (default 0.6)")
     group.add_argument("--tf-threads", type=positive_int, default=None, metavar="N",
                        help="threads the trainer may use (default: TensorFlow's choice)")
+    group.add_argument("--architecture", choices=GAME_ARCHITECTURES, default="dcgan",
+                       help="the counterfeiter and police to train: 'dcgan' (default), the fast "
+                            "convolutional \"master counterfeiter\", readable digits within a "
+                            "minute; 'original', the article's dense networks, slower to good digits")
     group.add_argument("--demo", action="store_true",
                        help="a scripted stand-in for training (no TensorFlow): for trying the interface")
     kiosk = parser.add_argument_group("kiosk mode")
@@ -89,7 +94,9 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args) -> GameSettings:
     settings = GameSettings(window_size=args.window, fullscreen=args.fullscreen, speed=args.speed,
                             panels=args.panels, sound=not args.no_sound,
-                            volume=max(0.0, min(1.0, args.volume)))
+                            volume=max(0.0, min(1.0, args.volume)),
+                            quality_interval=game_quality_interval(getattr(args, "architecture", None)
+                                                                   or "dcgan"))
     if args.exports is not None:
         settings = settings.with_changes(exports_dir=args.exports.expanduser())
     if args.scores is not None:
@@ -102,14 +109,14 @@ def make_client(args, settings: GameSettings):
         from counterfeit_game.game.scripted_client import ScriptedClient
 
         return ScriptedClient(seed=getattr(args, "seed", 0) or 0, grid_interval=settings.grid_interval,
-                              ready_after_s=1.5)
-    from counterfeit_game.hyperparams import GanConfig
+                              quality_interval=settings.quality_interval, ready_after_s=1.5)
     from counterfeit_game.worker import TrainerClient
 
-    seed = getattr(args, "seed", None)
-    config = GanConfig() if seed is None else GanConfig(seed=int(seed))
+    architecture = getattr(args, "architecture", None) or "dcgan"
+    config = game_config(architecture, getattr(args, "seed", None))
     return TrainerClient(config=config, data=getattr(args, "data", None) or "bundled", mode="process",
                          grid_interval=settings.grid_interval, speed=settings.speed,
+                         quality_interval=settings.quality_interval,
                          tf_threads=getattr(args, "tf_threads", None))
 
 

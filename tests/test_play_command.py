@@ -1,0 +1,44 @@
+"""`play`'s training options reach the trainer the game starts (nothing is started here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from counterfeit_game import cli
+from counterfeit_game.game.play_command import make_client, settings_from_args
+from counterfeit_game.hyperparams import GAME_PRESET, GanConfig, game_config
+
+
+def client_for(*argv):
+    args = cli.build_parser().parse_args(["play", *argv])
+    return make_client(args, settings_from_args(args))
+
+
+def test_the_game_trains_the_fast_preset_and_measures_its_quality():
+    client = client_for()
+    options = client._options
+    assert options["config"] == GAME_PRESET
+    assert options["quality_interval"] == 250
+    assert settings_from_args(cli.build_parser().parse_args(["play"])).quality_interval == 250
+    assert client._worker is None, "making the client starts nothing"
+
+
+def test_architecture_and_seed_reach_the_trainers_config():
+    options = client_for("--architecture", "original", "--seed", "4")._options
+    assert options["config"] == game_config("original", 4) == GanConfig(seed=4)
+    assert options["quality_interval"] == 500
+    assert client_for("--architecture", "dcgan", "--seed", "4")._options["config"].seed == 4
+
+
+def test_unknown_architecture_is_an_argument_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["play", "--architecture", "big"])
+    assert info.value.code == 2 and "invalid choice: 'big'" in capsys.readouterr().err
+
+
+def test_demo_client_reports_quality():
+    client = client_for("--demo")
+    client.start()
+    client.advance(1)
+    assert type(client).__name__ == "ScriptedClient" and client.poll().quality is not None
+    assert client.quality_interval == 250
