@@ -31,10 +31,54 @@ from counterfeit_game.snapshot import (
 log = logging.getLogger(__name__)
 
 
-def _worker_main(commands, out, options: dict) -> None:
+class PipeOutbox:
+    """The worker's end of its message pipe, with a queue's ``put``.
+
+    A plain one-way pipe rather than a multiprocessing.Queue: the game closes its copy of this end
+    once the worker has started, so a worker that dies halfway through a message leaves the game
+    reading end-of-file, where a Queue (whose pipe both processes keep open) would leave it waiting
+    forever for the rest. A send waits while the pipe is full, so a busy window slows the trainer
+    down instead of piling messages up in memory.
+    """
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def put(self, message) -> None:
+        self._conn.send(message)
+
+
+class PipeInbox:
+    """The game's end: ``get_nowait`` like a queue; end-of-file (the worker is gone) reads as empty."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self.ended = False
+
+    def get_nowait(self):
+        if self.ended:
+            raise queue.Empty
+        try:
+            if not self._conn.poll():
+                raise queue.Empty
+            return self._conn.recv()
+        except (EOFError, OSError):  # OSError: "got end of file during message"
+            self.ended = True
+            raise queue.Empty from None
+
+    def cancel_join_thread(self) -> None:
+        """Nothing to wait for: kept so both ends close like the command queue."""
+
+    def close(self) -> None:
+        self.ended = True
+        self._conn.close()
+
+
+def _worker_main(commands, out_conn, options: dict) -> None:
     """Entry point of the worker process (spawned: a fresh interpreter, TF imported here)."""
     import os
 
+    out = PipeOutbox(out_conn)
     level = options.pop("log_level", logging.WARNING)
     if level > logging.INFO:
         from counterfeit_game.native_logs import silence_native_stderr
@@ -55,16 +99,15 @@ def _worker_main(commands, out, options: dict) -> None:
         TrainerCore(commands, out, in_process=True,
                     parent_alive=(lambda: parent.is_alive()) if parent is not None else None,
                     **options).serve()
-        if parent is not None and not parent.is_alive():
-            # Nobody reads our messages any more: do not wait at exit for the queue's pipe to
-            # drain (this process holds its read end too, so it would wait forever).
-            out.cancel_join_thread()
     except KeyboardInterrupt:
         pass
     except BaseException as exc:  # report, then die: the supervisor restarts us
         import traceback
 
-        out.put(protocol.WorkerError(f"the training worker stopped: {exc}", traceback.format_exc(), True))
+        try:
+            out.put(protocol.WorkerError(f"the training worker stopped: {exc}", traceback.format_exc(), True))
+        except OSError:  # the game is gone too: nobody to tell
+            pass
 
 
 def _thread_main(commands, out, options: dict) -> None:
@@ -170,11 +213,13 @@ class TrainerClient:
     def start(self) -> "TrainerClient":
         if self.mode == "process":
             context = multiprocessing.get_context("spawn")
-            self._commands, self._out = context.Queue(), context.Queue()
+            self._commands = context.Queue()
+            reader, writer = context.Pipe(duplex=False)
+            self._out = PipeInbox(reader)
             options = dict(self._options, tf_threads=self._tf_threads,
                            log_level=logging.getLogger().getEffectiveLevel())
             self._worker = context.Process(
-                target=_worker_main, args=(self._commands, self._out, options),
+                target=_worker_main, args=(self._commands, writer, options),
                 name="counterfeit-trainer", daemon=True,
             )
         else:
@@ -184,6 +229,8 @@ class TrainerClient:
                 name="counterfeit-trainer", daemon=True,
             )
         self._worker.start()
+        if self.mode == "process":
+            writer.close()  # the worker holds the only writing end now: its death reads as end-of-file
         self.last_heartbeat = self.clock()
         return self
 
@@ -200,8 +247,8 @@ class TrainerClient:
             self._commands.put(protocol.Command(protocol.CLOSE))
         except (OSError, ValueError):
             pass
-        self._worker.join(timeout)
         if self.mode == "process":
+            self._drain_until_gone(timeout)
             if self._worker.is_alive():
                 self._worker.terminate()
                 self._worker.join(1.0)
@@ -212,6 +259,17 @@ class TrainerClient:
                 q.cancel_join_thread()
                 q.close()
         self._assembler.mark(STATUS_CLOSED, None)
+
+    def _drain_until_gone(self, timeout: float) -> None:
+        """Keep reading while the worker finishes: one blocked on a full pipe would never see CLOSE."""
+        deadline = time.monotonic() + timeout
+        while self._worker.is_alive() and time.monotonic() < deadline:
+            while True:
+                try:
+                    self._receive(self._out.get_nowait())
+                except queue.Empty:
+                    break
+            self._worker.join(0.02)
 
     def kill(self) -> None:
         """For a hung worker: no sentinel, no waiting (a thread can only be abandoned)."""

@@ -42,3 +42,47 @@ def test_worker_trains_in_a_process_and_stops_when_its_parent_is_killed(small_mn
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_a_worker_dying_halfway_through_a_message_reads_as_the_end_not_a_hang():
+    import multiprocessing
+    import queue
+    import struct
+    import threading
+
+    from counterfeit_game.worker import PipeInbox
+
+    reader, writer = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    inbox = PipeInbox(reader)
+    writer.send({"a whole message": 1})
+    os.write(writer.fileno(), struct.pack("!i", 1_000_000) + b"only the start")  # then the worker died
+    writer.close()
+    got, failed = [], []
+
+    def read_all():
+        try:
+            for _ in range(3):
+                got.append(inbox.get_nowait())
+        except queue.Empty:
+            got.append("empty")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
+
+    reader_thread = threading.Thread(target=read_all, daemon=True)
+    reader_thread.start()
+    reader_thread.join(10)
+    assert not reader_thread.is_alive(), "a half-written message blocked the game's poll"
+    assert not failed
+    assert got == [{"a whole message": 1}, "empty"]
+    assert inbox.ended
+
+
+def test_closing_a_busy_worker_lets_it_finish_by_itself(small_mnist_npz):
+    from counterfeit_game.worker import TrainerClient
+
+    client = TrainerClient(data=str(small_mnist_npz), mode="process", grid_interval=1).start()
+    try:
+        wait_for(lambda: client.poll().step >= 20, timeout=240)
+    finally:
+        client.close(timeout=60)
+    assert client._worker.exitcode == 0  # it saw CLOSE and ended: not terminated, not killed
