@@ -41,14 +41,15 @@ class KioskScriptedClient(ScriptedClient):
 
 
 class Kiosk:
-    def __init__(self, tmp_path, language="en", difficulty="normal", **session):
+    def __init__(self, tmp_path, language="en", difficulty="normal", panels=None, **session):
         self.clock = FakeClock()
         self.clients: list[KioskScriptedClient] = []
         base = KioskConfig()
         self.config = replace(
             base,
             session=replace(base.session, **{"idle_timeout": 30.0, "countdown_seconds": 10.0, **session}),
-            display=replace(base.display, language=language, fullscreen=False),
+            display=replace(base.display, language=language, fullscreen=False,
+                            panels=base.display.panels if panels is None else panels),
             game=replace(base.game, speed=5.0, difficulty=difficulty),  # speed: few rows to rebuild
             paths=replace(base.paths, data_dir=tmp_path / "data", log_dir=tmp_path / "logs"),
         )
@@ -91,6 +92,11 @@ class Kiosk:
                                              pressure=1.0))
         if touch_twice:
             pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=True))
+        self.run(0.05)
+
+    def press(self, key, unicode="") -> None:
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode=unicode))
+        pygame.event.post(pygame.event.Event(pygame.KEYUP, key=key, mod=0, unicode=unicode))
         self.run(0.05)
 
     def click(self, pos) -> None:
@@ -274,12 +280,17 @@ def test_a_trainer_crash_shows_the_recovery_message_and_commands_reach_the_new_w
 
 
 def test_hidden_guess_panel_takes_its_button_away(tmp_path):
-    k = Kiosk(tmp_path)
-    k.app.config = replace(k.config, display=replace(k.config.display, panels=("desk", "chart", "wall")))
-    k.run(0.1)
+    k = Kiosk(tmp_path, panels=("desk", "chart", "wall"))
     workshop = k.workshop()
     assert workshop.guess_button not in workshop.buttons
     assert workshop.export_button not in workshop.buttons  # exports would fill the disk over weeks
+    # The remaining controls share the whole bar: no hole where the buttons were.
+    help_right = workshop.help_button.rect.right
+    assert help_right >= 1280 - 40
+    k.tap((640, 400))  # wakes the kiosk
+    k.press(pygame.K_p, "p")  # the key of the hidden game does nothing either
+    k.run(0.3)
+    assert not isinstance(k.game.stack.top, GuessScene)
     k.app.close()
 
 

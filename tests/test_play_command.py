@@ -42,3 +42,20 @@ def test_demo_client_reports_quality():
     client.advance(1)
     assert type(client).__name__ == "ScriptedClient" and client.poll().quality is not None
     assert client.quality_interval == 250
+
+
+def test_panels_take_the_same_names_as_the_kiosk_and_refuse_an_empty_screen():
+    import argparse
+
+    import pytest
+
+    from counterfeit_game.game.play_command import panel_list
+    from counterfeit_game.game.settings import ALL_PANELS
+
+    assert panel_list("chart,guess") == ("chart", "guess")
+    assert panel_list("quality, quality") == ("quality",)
+    assert "guess" in ALL_PANELS and "quality" in ALL_PANELS
+    for bad, why in (("guess", "screen would be empty"), ("", "screen would be empty"),
+                     ("desk,moon", "unknown panel 'moon'")):
+        with pytest.raises(argparse.ArgumentTypeError, match=why):
+            panel_list(bad)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from counterfeit_game.cli_types import non_negative_int, positive_int, unit_interval
 from counterfeit_game.errors import UserFacingError
-from counterfeit_game.game.settings import ALL_PANELS, GameSettings, default_home
+from counterfeit_game.game.settings import ALL_PANELS, GameSettings, default_home, panels_problem
 from counterfeit_game.hyperparams import GAME_ARCHITECTURES, game_config, game_quality_interval
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,10 @@ def speed_value(text: str) -> float | None:
 
 
 def panel_list(text: str) -> tuple[str, ...]:
-    panels = tuple(p.strip() for p in text.split(",") if p.strip())
-    unknown = [p for p in panels if p not in ALL_PANELS]
-    if unknown or not panels:
-        raise argparse.ArgumentTypeError(f"panels must be a comma list of {', '.join(ALL_PANELS)}")
+    panels = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    problem = panels_problem(panels)
+    if problem:
+        raise argparse.ArgumentTypeError(f"--panels: {problem}")
     return panels
 
 
@@ -64,7 +64,7 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--scores", type=Path, default=None, metavar="FILE",
                        help=f"best-scores file (default {default_home() / 'scores.json'})")
     group.add_argument("--panels", type=panel_list, default=ALL_PANELS, metavar="LIST",
-                       help="panels to show, comma separated: desk,chart,wall (default all)")
+                       help=f"panels to show, comma separated: {','.join(ALL_PANELS)} (default all)")
     group.add_argument("--no-sound", action="store_true", help="play without sound")
     group.add_argument("--volume", type=unit_interval, default=0.6, help="sound volume 0..1 (default 0.6)")
     group.add_argument("--tf-threads", type=positive_int, default=None, metavar="N",

@@ -14,7 +14,21 @@ PANEL_DESK = "desk"
 PANEL_CHART = "chart"
 PANEL_WALL = "wall"
 PANEL_QUALITY = "quality"  # the examiner's forgery-quality meter and the digits it can forge
-ALL_PANELS = (PANEL_DESK, PANEL_CHART, PANEL_WALL, PANEL_QUALITY)
+PANEL_GUESS = "guess"  # the "You be the police" button (a lesson or a kiosk may not want the game)
+SCREEN_PANELS = (PANEL_DESK, PANEL_CHART, PANEL_WALL, PANEL_QUALITY)  # at least one must show
+ALL_PANELS = (*SCREEN_PANELS, PANEL_GUESS)
+
+
+def panels_problem(panels) -> str | None:
+    """Why this choice of panels cannot be shown, or None: one check for the command line and
+    the kiosk config."""
+    listed = ", ".join(ALL_PANELS)
+    unknown = [p for p in panels if p not in ALL_PANELS]
+    if unknown:
+        return f"unknown panel {unknown[0]!r}; panels are {listed}"
+    if not any(p in SCREEN_PANELS for p in panels):
+        return f"show at least one of {', '.join(SCREEN_PANELS)}: the screen would be empty"
+    return None
 
 # The speed ladder, slowest first. None is "as fast as possible". Speeds at or below
 # SLOW_MOTION_MAX walk through the stages of each step with narration.

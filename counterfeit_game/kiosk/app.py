@@ -33,13 +33,13 @@ from counterfeit_game.game import input as gi
 from counterfeit_game.game.app import MAX_DT, GameApp
 from counterfeit_game.game.display import Display
 from counterfeit_game.game.play_command import lower_worker_priority
-from counterfeit_game.game.settings import ALL_PANELS, GameSettings, speed_index
+from counterfeit_game.game.settings import GameSettings, speed_index
 from counterfeit_game.game.widgets.toast import Toasts
 from counterfeit_game.hyperparams import game_config, game_quality_interval
 from counterfeit_game.i18n import t
 from counterfeit_game.kiosk import session as ks
 from counterfeit_game.kiosk.attract import AttractLoop
-from counterfeit_game.kiosk.config import GUESS_PANEL, KioskConfig, ensure_folder
+from counterfeit_game.kiosk.config import KioskConfig, ensure_folder
 from counterfeit_game.kiosk.exit_gesture import EXIT, LOCKED, OperatorExit
 from counterfeit_game.kiosk.session import VisitorSessions
 from counterfeit_game.kiosk.supervisor import TrainingSupervisor
@@ -169,11 +169,10 @@ _libc = _load_libc()
 
 
 def game_settings(config: KioskConfig, window_size=None, fullscreen: bool | None = None) -> GameSettings:
-    panels = tuple(p for p in config.display.panels if p in ALL_PANELS) or ALL_PANELS
     return GameSettings(
         exports_dir=config.paths.data_dir / "exports",
         scores_path=config.scores_path,
-        panels=panels,
+        panels=config.display.panels,
         sound=config.sound.enabled,
         volume=config.sound.volume,
         speed=config.game.speed,
@@ -298,7 +297,6 @@ class KioskApp:
             self._open_pin_pad()
         if self.pin_pad is not None and not self.gate.pin_pad_open:
             self.pin_pad = None  # closed by the gate (forgotten pad, lockout)
-        self._adapt_scenes()
         self.game.frame(dt)
 
     # -- input --------------------------------------------------------------------------------------
@@ -327,8 +325,6 @@ class KioskApp:
             return False
         if not self.sessions.in_session and kind not in STARTERS and intent.pos is not None:
             return False  # a stray pointer-up or drag in attract mode
-        if kind == gi.GUESS_MODE and not self.config.display.shows(GUESS_PANEL):
-            return False
         actions = self.sessions.touch()
         for action in actions:
             self._act(action)
@@ -378,21 +374,6 @@ class KioskApp:
         self.attract.restart()
         self._swallow_up = False
         release_freed_memory()
-
-    def _adapt_scenes(self) -> None:
-        """No export buttons anywhere (exports are refused), and no guessing-game button on the
-        workshop when the operator hid that panel."""
-        hide_guess = not self.config.display.shows(GUESS_PANEL)
-        for scene in self.game.stack:
-            buttons = getattr(scene, "buttons", None)
-            if buttons is None:
-                continue
-            unwanted = [getattr(scene, "export_button", None)]
-            if hide_guess and getattr(scene, "name", "") == "workshop":
-                unwanted.append(getattr(scene, "guess_button", None))
-            for button in unwanted:
-                if button is not None and button in buttons:
-                    buttons.remove(button)
 
     def _after_launch(self) -> None:
         """A new worker after a restart: give it the game's speed and keep it behind the window."""

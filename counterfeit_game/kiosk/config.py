@@ -26,7 +26,6 @@ SAMPLE_CONFIG = Path(__file__).resolve().parent / "sample-kiosk.toml"
 RESET_POLICIES = ("continue", "restart", "checkpoint")
 EXIT_GESTURES = ("corner-taps", "long-press")
 EXIT_CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
-GUESS_PANEL = "guess"  # the guessing game; the other panel names are the workshop's
 DEFAULT_PIN = "1234"
 
 
@@ -51,10 +50,10 @@ def default_kiosk_home() -> Path:
 
 
 def workshop_panels() -> tuple[str, ...]:
-    """Panel names the game knows, plus the guessing game. Imported late: no pygame needed."""
+    """Panel names the game knows (the guessing game among them). Imported late: no pygame needed."""
     from counterfeit_game.game.settings import ALL_PANELS
 
-    return tuple(dict.fromkeys((*ALL_PANELS, GUESS_PANEL)))
+    return ALL_PANELS
 
 
 def known_languages() -> tuple[str, ...]:
@@ -138,9 +137,11 @@ def _panels() -> Callable:
             if item in chosen:
                 raise _Bad(f'lists "{item}" twice')
             chosen.append(item)
-        if not any(p != GUESS_PANEL for p in chosen):
-            workshop = ", ".join(f'"{p}"' for p in allowed if p != GUESS_PANEL)
-            raise _Bad(f"must show at least one of {workshop}: the screen would be empty")
+        from counterfeit_game.game.settings import panels_problem
+
+        problem = panels_problem(chosen)
+        if problem:
+            raise _Bad(problem)
         return tuple(chosen)
 
     return check

@@ -32,7 +32,7 @@ class FilmstripScene(Scene):
                                  help_key="help.filmstrip.now")
         self.export_button = Button((0, 0, 1, 1), t("controls.export"), app.export_now,
                                     help_key="help.controls.export", hint=t("keys.e"))
-        self.buttons = [self.back_button, self.now_button, self.export_button]
+        self.buttons = [self.back_button, self.now_button] + ([self.export_button] if app.exports_allowed else [])
 
     @property
     def frames(self):

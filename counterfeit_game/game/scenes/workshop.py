@@ -17,7 +17,7 @@ from counterfeit_game.game import theme
 from counterfeit_game.game.scenes.backdrop import backdrop, bottom_bar, top_bar
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.settings import (
-    PANEL_CHART, PANEL_DESK, PANEL_QUALITY, PANEL_WALL, SPEED_LEVELS, is_slow_motion,
+    PANEL_CHART, PANEL_DESK, PANEL_GUESS, PANEL_QUALITY, PANEL_WALL, SPEED_LEVELS, is_slow_motion,
 )
 from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.bill import BILL_ASPECT, BillArt
@@ -119,8 +119,17 @@ class WorkshopScene(Scene):
                                     help_key="help.controls.export", hint=t("keys.e"))
         self.help_button = Button((0, 0, 1, 1), "?", app.open_help, style="quiet",
                                   help_key="help.controls.help", size=30)
-        self.buttons = [self.pause_button, self.step_button, self.reset_button, self.guess_button,
-                        self.film_button, self.export_button, self.help_button]
+        # The guessing game is a panel an operator can hide; a kiosk turns exports off.
+        self.buttons = [b for b in (self.pause_button, self.step_button, self.reset_button, self.guess_button,
+                                    self.film_button, self.export_button, self.help_button)
+                        if self._offered(b)]
+
+    def _offered(self, widget) -> bool:
+        if widget is self.guess_button:
+            return self.settings.shows(PANEL_GUESS)
+        if widget is self.export_button:
+            return self.app.exports_allowed
+        return True
 
     def layout(self, size) -> None:
         self.size = w, h = size
@@ -199,9 +208,10 @@ class WorkshopScene(Scene):
         # Bottom bar: weights give each control its share of the width.
         bar_y = h - theme.BOTTOM_BAR_H + 12
         bar_h = theme.BOTTOM_BAR_H - 22
-        controls = [(self.pause_button, 1.25), (self.step_button, 1.0), (self.speed_slider, 2.3),
-                    (self.reset_button, 1.5), (self.guess_button, 1.5), (self.film_button, 1.15),
-                    (self.export_button, 1.0), (self.help_button, 0.55)]
+        controls = [(widget, weight) for widget, weight in (
+            (self.pause_button, 1.25), (self.step_button, 1.0), (self.speed_slider, 2.3),
+            (self.reset_button, 1.5), (self.guess_button, 1.5), (self.film_button, 1.15),
+            (self.export_button, 1.0), (self.help_button, 0.55)) if self._offered(widget)]
         spare = w - 2 * pad - (len(controls) - 1) * 10
         total = sum(weight for _, weight in controls)
         x = pad
@@ -334,13 +344,15 @@ class WorkshopScene(Scene):
             self.reset_pressed()
             return True
         if kind == gi.GUESS_MODE:
-            self.open_guess()
+            if self._offered(self.guess_button):
+                self.open_guess()
             return True
         if kind == gi.FILMSTRIP:
             self.open_filmstrip()
             return True
         if kind == gi.EXPORT:
-            self.app.export_now()
+            if self._offered(self.export_button):
+                self.app.export_now()
             return True
         if intent.pos is None:
             return False
