@@ -74,3 +74,22 @@ def t(key: str, **values) -> str:
         except (KeyError, IndexError, ValueError):
             log.error("message %r does not fit values %r", key, values)
     return text
+
+
+def number(value: int) -> str:
+    """A whole number grouped the current language's way: 12,500 in English, 12 500 in Spanish
+    (which leaves four-digit numbers alone: 4800)."""
+    value = int(value)
+    sign, digits = ("-" if value < 0 else ""), str(abs(value))
+    separator = t("number.group_separator")
+    try:
+        group_from = int(t("number.group_from_digits"))
+    except ValueError:
+        group_from = 4
+    if separator == "number.group_separator" or len(digits) < group_from:
+        return sign + digits
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return sign + separator.join(groups)

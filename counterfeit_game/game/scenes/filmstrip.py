@@ -11,7 +11,7 @@ from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.button import Button
 from counterfeit_game.game.widgets.grid import GridCache
-from counterfeit_game.i18n import t
+from counterfeit_game.i18n import number, t
 
 THUMB_CELL = 9
 
@@ -153,14 +153,14 @@ class FilmstripScene(Scene):
         left_x = max(theme.PAD + 16, (w - total) // 2 + 16)
         # Left: where it started. Right: the chosen moment.
         panel_first = pygame.Rect(left_x - 16, top - 14, first_surf.get_width() + 32, first_surf.get_height() + 70)
-        draw.panel(surface, panel_first, fonts, t("filmstrip.first", step=f"{first.step:,}"))
+        draw.panel(surface, panel_first, fonts, t("filmstrip.first", step=number(first.step)))
         surface.blit(first_surf, (left_x, top + 24))
         note = fonts.render_block(t("filmstrip.explain"), "body", 15, theme.CREAM, panel_first.width + 40)
         surface.blit(note, (panel_first.x - 10, panel_first.bottom + 16))
         big_x = panel_first.right + 80
         panel_big = pygame.Rect(big_x - 16, top - 14, big.get_width() + 32, big.get_height() + 50)
         key = "filmstrip.now_label" if self.index < 0 else "filmstrip.selected"
-        draw.panel(surface, panel_big, fonts, t(key, step=f"{selected.step:,}"))
+        draw.panel(surface, panel_big, fonts, t(key, step=number(selected.step)))
         surface.blit(big, (big_x, top + 24))
         arrow_y = top + 24 + first_surf.get_height() // 2
         pygame.draw.polygon(surface, theme.BRASS, [(panel_first.right + 18, arrow_y - 16),
@@ -188,7 +188,7 @@ class FilmstripScene(Scene):
         pygame.draw.rect(surface, theme.BRASS, (line.x, line.y, knob_x - line.x, line.height), border_radius=4)
         pygame.draw.circle(surface, theme.HELP_HIGHLIGHT if self.dragging else theme.BRASS, (knob_x, line.centery), 14)
         pygame.draw.circle(surface, theme.BRASS_DARK, (knob_x, line.centery), 14, 2)
-        step_label = fonts.render(t("filmstrip.knob", step=f"{selected.step:,}"), "bold", 13, theme.INK)
+        step_label = fonts.render(t("filmstrip.knob", step=number(selected.step)), "bold", 13, theme.INK)
         tag = step_label.get_rect(midbottom=(knob_x, line.y - 12)).inflate(12, 6)
         tag.clamp_ip(pygame.Rect(0, 0, w, h))
         pygame.draw.rect(surface, theme.PAPER, tag, border_radius=6)

@@ -11,7 +11,7 @@ from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.scores import RoundResult
 from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.button import Button
-from counterfeit_game.i18n import t
+from counterfeit_game.i18n import number, t
 
 
 class ResultsScene(Scene):
@@ -95,7 +95,7 @@ class ResultsScene(Scene):
             surface.blit(fonts.render(you, "bold", 20, theme.CREAM), (cols[1], y))
             surface.blit(fonts.render(police, "bold", 20, theme.POLICE_BLUE_LIGHT), (cols[2], y))
             y += 46
-        explain = fonts.render_block(t("results.explain", step=f"{r.step:,}"), "body", 15, theme.PAPER_SHADE,
+        explain = fonts.render_block(t("results.explain", step=number(r.step)), "body", 15, theme.PAPER_SHADE,
                                      content.width - 10)
         surface.blit(explain, (content.x + 10, min(y + 4, content.bottom - explain.get_height())))
         best = draw.panel(surface, self.best_rect, fonts, t("results.best.title"))
@@ -105,7 +105,7 @@ class ResultsScene(Scene):
             surface.blit(fonts.render(t("results.best.none"), "body", 16, theme.CREAM), (best.x, y))
         for i, entry in enumerate(board.best):
             text = t("results.best.entry", rank=i + 1, correct=entry.get("correct", 0), total=entry.get("total", 0),
-                     police=entry.get("police_correct", 0), step=f"{entry.get('step', 0):,}")
+                     police=entry.get("police_correct", 0), step=number(entry.get('step', 0)))
             color = theme.HELP_HIGHLIGHT if i == self.rank else theme.CREAM
             surface.blit(fonts.render(text, "bold" if i == self.rank else "body", 17, color,
                                       max_width=best.width), (best.x, y))

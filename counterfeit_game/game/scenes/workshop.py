@@ -29,7 +29,7 @@ from counterfeit_game.game.widgets.meter import draw_meter, police_accuracy_rece
 from counterfeit_game.game.widgets.quality_meter import QualityMeter
 from counterfeit_game.game.widgets.slider import NotchSlider
 from counterfeit_game.game.widgets.stamp import SLAM_S, StampArt
-from counterfeit_game.i18n import t
+from counterfeit_game.i18n import number, t
 from counterfeit_game.snapshot import STATUS_FAILED, STATUS_LOADING, STATUS_PAUSED, StepBills
 
 STAGES = ("print", "judge", "police_learn", "counterfeiter_learn")
@@ -539,7 +539,7 @@ class WorkshopScene(Scene):
 
     def _draw_top(self, surface, snap) -> None:
         fonts = self.app.fonts
-        step = fonts.render(t("workshop.step", step=f"{snap.step:,}"), "display", 30, theme.CREAM)
+        step = fonts.render(t("workshop.step", step=number(snap.step)), "display", 30, theme.CREAM)
         surface.blit(step, step.get_rect(midtop=(self.size[0] // 2, 4)))
         if snap.status == STATUS_PAUSED or self.app.paused:
             status, color = t("status.paused"), theme.FAKE_RED
@@ -596,9 +596,9 @@ class WorkshopScene(Scene):
             value = self._step_losses(snap)
             if value is not None and stage >= 2:
                 key = "workshop.stage.police_loss" if stage == 2 else "workshop.stage.counterfeiter_loss"
-                number = value[0] if stage == 2 else value[1]
+                loss_value = value[0] if stage == 2 else value[1]
                 color = theme.POLICE_BLUE_LIGHT if stage == 2 else theme.COUNTERFEITER_LIGHT
-                lines.append((t(key, loss=f"{number:.3f}", acc=f"{value[2] * 100:.0f}"), color))
+                lines.append((t(key, loss=f"{loss_value:.3f}", acc=f"{value[2] * 100:.0f}"), color))
         elif self.app.paused:
             lines = [(t("workshop.paused_line"), theme.HELP_HIGHLIGHT)]
         else:
@@ -705,7 +705,7 @@ class WorkshopScene(Scene):
         caught = int(np.count_nonzero(bills.fake_scores < 0.5))
         passed = int(np.count_nonzero(bills.real_scores >= 0.5))
         return t("workshop.footer_short" if short else "workshop.footer", shown=self.bills_per_row,
-                 n=len(bills.fake_scores), step=f"{bills.step:,}", caught=caught, passed=passed)
+                 n=len(bills.fake_scores), step=number(bills.step), caught=caught, passed=passed)
 
     def _draw_paused_ribbon(self, surface) -> None:
         """Over the stage chips (nothing moves through them while paused), clear of the bills."""
@@ -726,7 +726,7 @@ class WorkshopScene(Scene):
         wr = self.wall_rect
         latest = snap.grids[-1] if snap.grids else None
         title = t("workshop.wall.title") if latest is None else t("workshop.wall.title_step",
-                                                                   step=f"{latest.step:,}")
+                                                                   step=number(latest.step))
         label = fonts.render(title.upper(), "bold", 15, theme.BRASS, max_width=wr.width - 24)
         surface.blit(label, (wr.x + 12, wr.y + 9))
         if latest is None:
@@ -738,7 +738,7 @@ class WorkshopScene(Scene):
         first = self.grids.get(snap.generation, snap.grids[0], self.first_cell)
         fx, fy = self.wall_first_pos
         if fx + first.get_width() < wr.right - 8:
-            cap = fonts.render(t("workshop.wall.first", step=f"{snap.grids[0].step:,}"), "bold", 13,
+            cap = fonts.render(t("workshop.wall.first", step=number(snap.grids[0].step)), "bold", 13,
                                theme.PAPER_SHADE)
             surface.blit(cap, (fx, fy))
             surface.blit(first, (fx, fy + 20))
@@ -750,7 +750,7 @@ class WorkshopScene(Scene):
         """The examiner's latest report; before the first one, when to expect it (never zeros)."""
         interval = self.settings.quality_interval
         if interval > 0:
-            waiting = t("quality.meter.waiting_every", n=f"{interval:,}")
+            waiting = t("quality.meter.waiting_every", n=number(interval))
             self.digit_panel.waiting = None
         else:
             waiting = t("quality.meter.off")

@@ -15,7 +15,7 @@ import numpy as np
 import pygame
 
 from counterfeit_game.game import theme
-from counterfeit_game.i18n import t
+from counterfeit_game.i18n import number, t
 from counterfeit_game.snapshot import LossHistory
 
 LEFT_MARGIN = 40
@@ -197,8 +197,8 @@ class LossChart:
             else:
                 pygame.draw.circle(surf, color, (int(xs[0]), int(ys[0])), 3)
         # X axis labels: first and last step.
-        first = fonts.render(f"{int(steps[0]):,}", "body", 12, theme.PAPER_SHADE)
-        last = fonts.render(t("chart.step_label", step=f"{int(steps[-1]):,}"), "body", 12, theme.PAPER_SHADE)
+        first = fonts.render(number(int(steps[0])), "body", 12, theme.PAPER_SHADE)
+        last = fonts.render(t("chart.step_label", step=number(int(steps[-1]))), "body", 12, theme.PAPER_SHADE)
         surf.blit(first, (acc_area.x, acc_area.bottom + 2))
         surf.blit(last, (acc_area.right - last.get_width(), acc_area.bottom + 2))
         self._series = (xs, index, data, top)
@@ -263,7 +263,7 @@ class LossChart:
         x = self.rect.x + info["x"]
         pygame.draw.line(surface, theme.HELP_HIGHLIGHT, (x, self.rect.y + loss_area.y),
                          (x, self.rect.y + acc_area.bottom))
-        first = self._fonts.render(t("chart.readout.step", step=f"{info['step']:,}"), "bold", 13, theme.INK)
+        first = self._fonts.render(t("chart.readout.step", step=number(info['step'])), "bold", 13, theme.INK)
         second = self._fonts.render(
             t("chart.readout.values", d_loss=f"{info['d_loss']:.3f}", g_loss=f"{info['g_loss']:.3f}",
               acc=f"{info['d_acc'] * 100:.0f}"), "body", 12, theme.INK, max_width=self.rect.width - 20)

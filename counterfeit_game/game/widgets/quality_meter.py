@@ -13,6 +13,7 @@ import pygame
 
 from counterfeit_game.game import theme
 from counterfeit_game.game.widgets.draw import panel
+from counterfeit_game import i18n
 from counterfeit_game.i18n import get_language, t
 from counterfeit_game.snapshot import QualityReport
 
@@ -145,7 +146,7 @@ class QualityMeter:
                             max_width=width)
         detail = None
         fed_text = t("quality.meter.fed", fed=format_fed(report.fed))
-        for text in (t("quality.meter.step", step=f"{report.step:,}") + "  ·  " + fed_text, fed_text):
+        for text in (t("quality.meter.step", step=i18n.number(report.step)) + "  ·  " + fed_text, fed_text):
             candidate = fonts.render(text, "body", 12, theme.ACCURACY_GREY)
             if candidate.get_width() <= width:  # the longest that fits; none rather than cut off
                 detail = candidate
