@@ -192,7 +192,9 @@ def main() -> int:
     samples.append(final)
     stats = dict(app.supervisor.stats)
     sessions = app.sessions.sessions_completed
+    closing = time.monotonic()
     app.close()
+    close_seconds = time.monotonic() - closing
     pygame.quit()
 
     def slope(index):
@@ -226,6 +228,7 @@ def main() -> int:
         "frame_ms_max": round(float(frames.max()), 2),
         "frames": int(len(frame_ms)),
         "sessions_completed": sessions,
+        "close_seconds": round(close_seconds, 2),
         "visitor_taps": visitor.taps,
         "load_average_end": os.getloadavg(),
         "data_folder": str(folder),
