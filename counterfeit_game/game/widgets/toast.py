@@ -28,12 +28,14 @@ class Toasts:
         self._items = [item for item in self._items if item[1] < self.duration]
 
     def draw(self, surface, fonts) -> None:
-        width = surface.get_width()
-        y = theme.TOP_BAR_H + 10
-        for text, age, kind, _topic in self._items:
+        """Stacked up from just above the control bar, newest lowest, where they cover no title,
+        ribbon or step counter (the PAUSED ribbon sits at the top of the desk)."""
+        width, height = surface.get_size()
+        y = height - theme.BOTTOM_BAR_H - 10
+        for text, age, kind, _topic in reversed(self._items):
             block = fonts.render_block(text, "bold", 16, theme.INK, min(760, width - 80))
             box = block.get_rect().inflate(32, 20)
-            box.midtop = (width // 2, y)
+            box.midbottom = (width // 2, y)
             alpha = 255 if age < self.duration - 0.6 else int(255 * (self.duration - age) / 0.6)
             card = pygame.Surface(box.size, pygame.SRCALPHA)
             edge = theme.FAKE_RED if kind == "error" else theme.REAL_GREEN
@@ -42,4 +44,4 @@ class Toasts:
             card.blit(block, (16, 10))
             card.set_alpha(max(0, alpha))
             surface.blit(card, box.topleft)
-            y = box.bottom + 8
+            y = box.top - 8
