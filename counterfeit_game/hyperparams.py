@@ -49,9 +49,10 @@ GAME_PRESET = GanConfig(
 GAME_ARCHITECTURES = ("dcgan", "original")
 
 # How often (in steps) the game's trainer asks the examiner for a QualityReport. One report (1000
-# counterfeits printed and examined) costs about 0.18 s on a 2-core laptop CPU; these intervals keep
-# it near 4-5% of training time at each pair's speed in the game (dcgan about 60 steps/s, the
-# original about 135 steps/s on a quiet machine; BENCHMARKS.md, "The examiner in the game").
+# counterfeits printed and examined) costs about 0.12 s on a 2-core laptop CPU; these intervals keep
+# it under 5% of training time at each pair's speed (dcgan about 60-85 steps/s: 4%, a report every
+# 3-4 s; the original about 120: 2.6%). The trainer skips a point when a busy machine makes a
+# report dearer than that (BENCHMARKS.md, "The examiner in the game").
 GAME_QUALITY_INTERVALS = {"dcgan": 250, "original": 500}
 
 

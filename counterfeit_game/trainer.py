@@ -409,6 +409,7 @@ class TrainerCore:
     """The worker loop. ``commands`` has get(timeout=)/get_nowait(); ``out`` has put()."""
 
     PUBLISH_INTERVAL = 1 / 30  # at most this often while running flat out
+    QUALITY_MAX_SHARE = 0.05  # of the trainer's time, at most, for the examiner's reports
     HEARTBEAT_INTERVAL = 0.5
 
     def __init__(
@@ -444,6 +445,8 @@ class TrainerCore:
         self.run: TrainingRun | None = None
         self.examiner = None
         self._examiner_tried = False
+        self._quality_cost = 0.0  # seconds the last report took
+        self._quality_finished_at = float("-inf")
         self._publish = _Publish()
         self._rate_times: list[tuple[float, int]] = []
         self._next_step_at = 0.0
@@ -534,6 +537,7 @@ class TrainerCore:
         self._publish_progress(force=True)
         if self.quality_interval and self._load_examiner() is not None:
             self._measure_quality()  # the meter reads the untrained counterfeiter from the start
+            self._quality_cost = 0.0  # that first report's time was mostly tracing: not a price
             self._publish_progress(force=True)
         self._next_step_at = self.clock()
         return True
@@ -649,7 +653,7 @@ class TrainerCore:
             self._publish_progress(force=True)
         elif name == protocol.STEP:
             if not self.running and not self.failed:
-                self._train_one()
+                self._train_one(by_hand=True)
             self._publish_progress(force=True)
         elif name == protocol.SET_SPEED:
             self.speed = None if value is None else max(0.01, float(value))
@@ -720,7 +724,7 @@ class TrainerCore:
                 time.sleep(3600)
 
     # -- training ------------------------------------------------------------------------------
-    def _train_one(self, count: int = 1) -> None:
+    def _train_one(self, count: int = 1, by_hand: bool = False) -> None:
         self.run.train_chunk(count)
         now = self.clock()
         self._rate_times.append((now, self.run.step))
@@ -729,10 +733,20 @@ class TrainerCore:
         if self.run.step % self.grid_interval == 0:
             self.run.grid()
             self.run.remember_generator()
-        if self._measuring() and self.run.step % self.quality_interval == 0:
+        if self._measuring() and self.run.step % self.quality_interval == 0 and (
+            by_hand or self._quality_affordable()
+        ):
             self._measure_quality()
 
+    def _quality_affordable(self) -> bool:
+        """Whether a report now keeps the examiner within QUALITY_MAX_SHARE of the time since the
+        last one. On a busy machine a report costs several times what it does on a quiet one
+        (BENCHMARKS.md): then some interval points are skipped rather than slowing training."""
+        since = time.perf_counter() - self._quality_finished_at
+        return since * self.QUALITY_MAX_SHARE >= self._quality_cost * (1 - self.QUALITY_MAX_SHARE)
+
     def _measure_quality(self) -> None:
+        started = time.perf_counter()
         try:
             from counterfeit_game.quality import RECOMMENDED_N
 
@@ -740,6 +754,8 @@ class TrainerCore:
             self._pending_quality = self.examiner.report(images, self.run.step)
         except Exception as exc:
             log.warning("quality measurement failed: %s", exc)
+        self._quality_finished_at = time.perf_counter()
+        self._quality_cost = self._quality_finished_at - started
 
     def _advance(self) -> None:
         if self.speed is None:

@@ -196,3 +196,19 @@ def test_without_an_examiner_samples_carry_no_readings(small_mnist_npz, monkeypa
         assert len(warnings) == 1 and "weights are missing" in warnings[0].getMessage()
     finally:
         client.close()
+
+
+def test_reports_are_skipped_while_they_would_cost_more_than_their_share():
+    import queue
+    import time
+
+    from counterfeit_game.trainer import TrainerCore
+
+    core = TrainerCore(queue.Queue(), queue.Queue(), quality_interval=250)
+    assert core._quality_affordable(), "the first report is always affordable"
+    core._quality_cost = 0.4  # a report on a busy machine
+    core._quality_finished_at = time.perf_counter() - 4.0  # 250 steps at about 60 steps/s
+    assert not core._quality_affordable()
+    core._quality_finished_at = time.perf_counter() - 8.0  # the next interval point
+    assert core._quality_affordable()
+    assert core.QUALITY_MAX_SHARE == 0.05
