@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="headless/game alternations")
     parser.add_argument("--warmup", type=int, default=300, help="training steps before measuring")
     parser.add_argument("--tf-threads", type=int, default=None)
+    parser.add_argument("--architecture", choices=("dcgan", "original"), default="dcgan",
+                        help="the pair the game trains (default: the game's own, with the examiner's reports)")
     parser.add_argument("--screenshot", type=Path, default=Path(tempfile.gettempdir()) / "game_frames.png")
     args = parser.parse_args()
 
@@ -63,15 +65,19 @@ def main() -> None:
     from counterfeit_game.game.play_command import lower_worker_priority
     from counterfeit_game.game.scenes.workshop import WorkshopScene
     from counterfeit_game.game.settings import GameSettings
+    from counterfeit_game.hyperparams import game_config, game_quality_interval
     from counterfeit_game.worker import TrainerClient
 
-    print(f"cpu cores: {os.cpu_count()}  video driver: {os.environ['SDL_VIDEODRIVER']}  "
+    print(f"architecture: {args.architecture}  cpu cores: {os.cpu_count()}  video driver: {os.environ['SDL_VIDEODRIVER']}  "
           f"tf threads: {args.tf_threads or 'default'}  {load()}")
     started = time.monotonic()
-    client = TrainerClient(mode="process", tf_threads=args.tf_threads).start()
+    interval = game_quality_interval(args.architecture)
+    client = TrainerClient(config=game_config(args.architecture), mode="process", tf_threads=args.tf_threads,
+                           quality_interval=interval).start()
     lower_worker_priority()  # as `counterfeit-game` does
     tmp = Path(tempfile.mkdtemp())
-    settings = GameSettings(sound=False, exports_dir=tmp / "exports", scores_path=tmp / "scores.json")
+    settings = GameSettings(sound=False, exports_dir=tmp / "exports", scores_path=tmp / "scores.json",
+                            quality_interval=interval)
     try:
         while client.poll().step < args.warmup:
             if time.monotonic() - started > 900:
