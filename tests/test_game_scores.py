@@ -62,3 +62,28 @@ def test_unwritable_folder_is_not_fatal(tmp_path):
     store = ScoreStore(blocker / "scores.json")  # a folder that cannot exist
     assert store.record(result(4)) == 0
     assert store.save() is False
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("change", [{"correct": "9"}, {"total": None}, {"correct": True}, {"when": "today"},
+                                    {"correct": 11}, {"best_streak": -2}, {"step": 1e300}])
+def test_hand_edited_values_count_as_corrupt_and_the_next_round_still_saves(tmp_path, change):
+    from dataclasses import asdict
+
+    path = tmp_path / "scores.json"
+    entry = {**asdict(result(6)), **change}
+    path.write_text(json.dumps({"best": [entry], "best_streak": 2}))
+    store = ScoreStore(path, now=lambda: 7.0)
+    assert store.board.best == []
+    assert (tmp_path / "scores.json.corrupt-7").exists()  # kept for a person to look at
+    assert store.record(result(8)) == 0  # where a text "9" used to crash the sort
+    assert json.loads(path.read_text())["best"][0]["correct"] == 8
+
+
+def test_a_top_level_count_out_of_range_counts_as_corrupt(tmp_path):
+    path = tmp_path / "scores.json"
+    path.write_text('{"best": [], "rounds_played": 1e999}')
+    store = ScoreStore(path, now=lambda: 8.0)
+    assert store.board.rounds_played == 0 and (tmp_path / "scores.json.corrupt-8").exists()

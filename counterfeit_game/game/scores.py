@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 
 from counterfeit_game.atomic import atomic_write_text
@@ -55,6 +55,31 @@ class ScoreBoard:
     rounds_beating_police: int = 0
 
 
+def checked_entry(entry) -> dict:
+    """One stored round, as the game will use it; TypeError/ValueError for anything hand-edited
+    into a shape that would break sorting or drawing later (a count as text, a negative total)."""
+    if not isinstance(entry, dict):
+        raise TypeError(f"a best-score entry is {type(entry).__name__}, not an object")
+    values = {}
+    for name, spec in RoundResult.__dataclass_fields__.items():
+        if name not in entry:
+            if spec.default is MISSING:
+                raise ValueError(f"a best-score entry has no {name!r}")
+            continue
+        value = entry[name]
+        kinds = (int, float) if name == "when" else (int,)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            raise TypeError(f"{name!r} is {value!r}, not a whole number" if kinds == (int,)
+                            else f"{name!r} is {value!r}, not a time")
+        if not 0 <= value < 1e15:
+            raise ValueError(f"{name!r} is {value!r}, out of range")
+        values[name] = value
+    result = RoundResult(**values)
+    if result.correct > result.total or result.police_correct > result.total:
+        raise ValueError(f"{result.correct} or {result.police_correct} right out of {result.total}")
+    return asdict(result)
+
+
 def _rank(entry: dict) -> tuple:
     return (entry.get("correct", 0), -entry.get("when", 0.0))
 
@@ -77,16 +102,17 @@ class ScoreStore:
             data = json.loads(text)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
-            best = [dict(e) for e in data.get("best", []) if isinstance(e, dict)]
-            for entry in best:
-                RoundResult(**{k: entry[k] for k in RoundResult.__dataclass_fields__ if k in entry})
+            stored = data.get("best", [])
+            if not isinstance(stored, list):
+                raise TypeError("'best' is not a list")
+            best = [checked_entry(e) for e in stored]
             board = ScoreBoard(
                 best=sorted(best, key=_rank, reverse=True)[:TOP_N],
                 best_streak=int(data.get("best_streak", 0)),
                 rounds_played=int(data.get("rounds_played", 0)),
                 rounds_beating_police=int(data.get("rounds_beating_police", 0)),
             )
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
             aside = self.path.with_name(f"{self.path.name}.corrupt-{int(self._now())}")
             try:
                 os.replace(self.path, aside)
