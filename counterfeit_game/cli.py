@@ -9,6 +9,7 @@ import os
 import sys
 
 from counterfeit_game import __version__
+from counterfeit_game.cli_types import seed_value
 from counterfeit_game.errors import UserFacingError
 
 SUBCOMMANDS = ("play", "train", "evaluate")
@@ -18,7 +19,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default="bundled",
                         help="MNIST source: 'bundled' (default, offline), 'keras' (Keras's cache, "
                              "downloads if needed), a path to mnist.npz, or a folder of IDX files")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed_value, default=None, help="random seed (default 0)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
 
 

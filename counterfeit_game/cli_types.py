@@ -33,3 +33,17 @@ def unit_interval(text: str) -> float:
     if not 0.0 <= value <= 1.0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"{text} is outside 0..1")
     return value
+
+
+SEED_MAX = 2**32 - 1  # NumPy's and TensorFlow's seeds are unsigned 32-bit
+
+
+def seed_value(text: str) -> int:
+    """A random seed NumPy and TensorFlow both accept, refused here rather than deep in the trainer."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0..{SEED_MAX} (2**32 - 1)")
+    return value

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from counterfeit_game.cli_types import seed_value
 from counterfeit_game.errors import UserFacingError
 
 DEFAULT_N = 1000  # the same n as the meter's anchors and BENCHMARKS.md's reference values
@@ -23,7 +24,7 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     parser.add_argument("--n", type=int, default=DEFAULT_N,
                         help=f"counterfeits to print and examine (default {DEFAULT_N}; FED is "
                         "only comparable between equal n)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
+    parser.add_argument("--seed", type=seed_value, default=0, help="seed of the noise (default 0)")
     return parser
 
 
@@ -31,7 +32,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     try:
         print(json.dumps(evaluate(args.generator, n=args.n, seed=args.seed)))
     except UserFacingError as exc:
-        print(f"counterfeit-game evaluate: error: {exc}", file=sys.stderr)
+        print(f"counterfeit-game: {exc}", file=sys.stderr)
         return exc.exit_code
     return 0
 

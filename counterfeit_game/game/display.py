@@ -8,15 +8,39 @@ letterboxed. The canvas is scaled to the window once per frame.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 
 import pygame
 
+from counterfeit_game.errors import UserFacingError
 from counterfeit_game.game import theme
 
 log = logging.getLogger(__name__)
 
 MIN_WINDOW = (320, 180)
+
+
+HEADLESS_DRIVERS = ("offscreen", "dummy")
+
+
+def require_visible_display() -> None:
+    """Stop before opening a window nobody can see.
+
+    Without DISPLAY/WAYLAND_DISPLAY, SDL quietly falls back to an invisible driver and the game would
+    train unseen forever. Choosing such a driver on purpose (SDL_VIDEODRIVER=dummy, as the tests and
+    benchmarks do) is still allowed."""
+    if os.environ.get("SDL_VIDEODRIVER"):
+        return
+    if not pygame.display.get_init():
+        try:
+            pygame.display.init()
+        except pygame.error:
+            return  # opening the window reports it, with SDL's reason
+    if pygame.display.get_driver() in HEADLESS_DRIVERS:
+        pygame.display.quit()
+        raise UserFacingError("no display to open the game window on (DISPLAY is not set); "
+                              "for a headless run use `counterfeit-game train`")
 
 
 class Viewport:

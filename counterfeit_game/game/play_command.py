@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 from pathlib import Path
 
 from counterfeit_game.cli_types import non_negative_int, positive_int, unit_interval
 from counterfeit_game.errors import UserFacingError
-from counterfeit_game.game.settings import ALL_PANELS, GameSettings, default_home, panels_problem
+from counterfeit_game.game.settings import (ALL_PANELS, SPEED_LEVELS, GameSettings, default_home,
+                                             panels_problem)
 from counterfeit_game.hyperparams import GAME_ARCHITECTURES, game_config, game_quality_interval
 
 log = logging.getLogger(__name__)
@@ -39,16 +41,24 @@ def speed_value(text: str) -> float | None:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"speed {text!r} is not a number of steps per second or 'max'") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"speed {text!r} is not a finite number of steps per second "
+                                         "(use 'max' for as fast as possible)")
     if not value > 0:
         raise argparse.ArgumentTypeError("speed must be above 0 steps per second (or 'max')")
+    if value > FASTEST_FINITE_SPEED:
+        return None  # faster than the fastest rung of the speed control is its top rung: max
     return value
+
+
+FASTEST_FINITE_SPEED = max(level for level in SPEED_LEVELS if level is not None)
 
 
 def panel_list(text: str) -> tuple[str, ...]:
     panels = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
     problem = panels_problem(panels)
     if problem:
-        raise argparse.ArgumentTypeError(f"--panels: {problem}")
+        raise argparse.ArgumentTypeError(problem)  # argparse already names --panels
     return panels
 
 
@@ -136,19 +146,42 @@ def lower_worker_priority(niceness: int = WORKER_NICENESS) -> None:
         log.debug("could not lower the trainer's priority: %s", exc)
 
 
+# Play options that kiosk mode does not take: its settings come from the config file.
+KIOSK_REFUSES = ("demo", "data", "seed", "no_sound", "volume", "window", "fullscreen", "panels", "speed",
+                 "architecture", "exports", "scores", "stats", "measure_after_step")
+
+
+def refuse_play_options_in_kiosk(args, defaults: dict) -> None:
+    """A play option given with --kiosk would be silently ignored; say so instead."""
+    for name in KIOSK_REFUSES:
+        if name in defaults and getattr(args, name, defaults[name]) != defaults[name]:
+            option = "--" + name.replace("_", "-")
+            raise UserFacingError(f"{option} is a play option; kiosk mode takes its settings from the "
+                                  "config file (see README)")
+
+
 def run_play(args) -> int:
     if getattr(args, "kiosk", False) or getattr(args, "config", None) is not None:
         if not getattr(args, "kiosk", False):
             raise UserFacingError("--config is for kiosk mode: add --kiosk")
+        from counterfeit_game.cli import build_parser
+
+        refuse_play_options_in_kiosk(args, vars(build_parser().parse_args(["play"])))
+        from counterfeit_game.game.display import require_visible_display
         from counterfeit_game.kiosk.app import run_kiosk
 
-        return run_kiosk(args.config, tf_threads=args.tf_threads)
+        require_visible_display()
+        return run_kiosk(args.config, tf_threads=args.tf_threads, max_frames=args.frames,
+                         screenshot=args.screenshot)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_from_args(args)
     import pygame  # noqa: F401 - after argument errors, so --help stays quick
 
     from counterfeit_game.game.app import GameApp
+    from counterfeit_game.game.display import require_visible_display
+
+    require_visible_display()
 
     client = make_client(args, settings)
     app = None

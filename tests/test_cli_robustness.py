@@ -1,0 +1,94 @@
+"""Command lines a newcomer types by mistake get one clear line, never a silent surprise or a traceback."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from counterfeit_game import cli
+
+
+def run_cli(capsys, *argv):
+    try:
+        code = cli.main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --kiosk and the play options it does not take
+
+
+@pytest.mark.parametrize("option", [["--window", "800x600"], ["--demo"], ["--seed", "3"], ["--no-sound"],
+                                    ["--speed", "3"], ["--panels", "chart"], ["--data", "keras"],
+                                    ["--architecture", "original"], ["--stats", "s.json"]])
+def test_kiosk_refuses_play_options_it_would_ignore(capsys, option):
+    code, _, err = run_cli(capsys, "--kiosk", *option)
+    assert code == 2 and err.count("\n") == 1
+    assert f"{option[0]} is a play option; kiosk mode takes its settings from the config file" in err
+
+
+def test_kiosk_passes_frames_and_screenshot_through(monkeypatch):
+    import counterfeit_game.kiosk.app as kiosk_app
+
+    seen = {}
+    monkeypatch.setattr(kiosk_app, "run_kiosk", lambda config, **kw: seen.update(kw, config=config) or 0)
+    assert cli.main(["--kiosk", "--frames", "7", "--screenshot", "k.png", "--tf-threads", "1"]) == 0
+    assert seen["max_frames"] == 7 and str(seen["screenshot"]) == "k.png" and seen["tf_threads"] == 1
+
+
+# no display
+
+
+def test_no_display_stops_with_one_line_instead_of_an_invisible_window(monkeypatch, capsys):
+    import pygame
+
+    import counterfeit_game.game.display as display
+
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    monkeypatch.setattr(pygame.display, "get_driver", lambda: "offscreen")
+    monkeypatch.setattr(pygame.display, "get_init", lambda: True)
+    monkeypatch.setattr(pygame.display, "quit", lambda: None)
+    for argv in (["--demo", "--frames", "1"], ["--kiosk", "--frames", "1"]):
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 2 and "no display to open the game window on" in err and "counterfeit-game train" in err
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")  # chosen on purpose: allowed
+    display.require_visible_display()
+
+
+# seeds
+
+
+@pytest.mark.parametrize("argv", [["play", "--seed", "-1"], ["play", "--demo", "--seed", "-5"],
+                                  ["train", "--seed", "-1"], ["evaluate", "g.keras", "--seed", "-1"],
+                                  ["train", "--seed", str(2**32)]])
+def test_seeds_outside_what_numpy_accepts_are_argument_errors(capsys, argv):
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and "argument --seed" in err and "outside 0..4294967295" in err
+
+
+def test_the_largest_seed_is_accepted():
+    assert cli.build_parser().parse_args(["train", "--seed", str(2**32 - 1)]).seed == 2**32 - 1
+
+
+# --speed
+
+
+def test_speed_refuses_infinity_and_takes_huge_values_as_max():
+    from counterfeit_game.game.play_command import speed_value
+    from counterfeit_game.game.settings import SPEED_LEVELS, speed_index
+
+    for bad in ("inf", "-inf", "nan", "Infinity"):
+        with pytest.raises(argparse.ArgumentTypeError, match="finite|above 0"):
+            speed_value(bad)
+    assert speed_value("1e9") is None and speed_value("31") is None
+    assert speed_index(speed_value("1e9")) == len(SPEED_LEVELS) - 1
+    assert speed_value("30") == 30 and speed_value("0.2") == 0.2
+
+
+def test_panels_error_names_the_option_once(capsys):
+    code, _, err = run_cli(capsys, "--panels", "")
+    assert code == 2 and err.count("--panels") == 2  # usage line + the one message
+    assert "argument --panels: show at least one" in err
