@@ -163,6 +163,9 @@ def test_section_that_is_not_a_table(tmp_path):
         ("[session]\nidle_timeout = true", "session.idle_timeout: must be a number of seconds, got true"),
         ("[session]\nidle_timeout = 1", "session.idle_timeout: must be between 5 and 3600 seconds, got 1"),
         ("[session]\ncountdown_seconds = nan", "session.countdown_seconds: must be between 3 and 120"),
+        ("[session]\nidle_timeout = 1" + "0" * 330, "session.idle_timeout: must be between 5 and 3600 seconds, "
+         "got 100000000000... (331 digits)"),
+        ("[operator]\nexit_taps = -" + "9" * 400, "operator.exit_taps: must be between"),
         ('[session]\nreset_policy = "restrat"', 'session.reset_policy: must be one of "continue", "restart", '
          '"checkpoint", got "restrat" (did you mean "restart"?)'),
         ("[sound]\nvolume = 1.5", "sound.volume: must be between 0 and 1, got 1.5"),

@@ -99,8 +99,13 @@ def _number(low: float, high: float, unit: str = "", whole: bool = False) -> Cal
             raise _Bad(f"must be {kind}, got {_show(value)}")
         if whole and not (isinstance(value, int) or float(value).is_integer()):
             raise _Bad(f"must be {kind}, got {value}")
-        if not math.isfinite(value) or not low <= value <= high:
-            raise _Bad(f"must be between {low:g} and {high:g}{unit}, got {value}")
+        try:
+            in_range = math.isfinite(value) and low <= value <= high
+        except OverflowError:  # an integer too large for a float: far out of range anyway
+            in_range = False
+        if not in_range:
+            shown = str(value) if len(str(value)) <= 20 else f"{str(value)[:12]}... ({len(str(value))} digits)"
+            raise _Bad(f"must be between {low:g} and {high:g}{unit}, got {shown}")
         return int(value) if whole else float(value)
 
     return check
