@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 
 from counterfeit_game.atomic import atomic_write_bytes
 from counterfeit_game.errors import CheckpointError
+from counterfeit_game.hyperparams import GanConfig
 
 FORMAT = "counterfeit-game-checkpoint"
 VERSION = 1
@@ -62,6 +64,8 @@ def read_checkpoint(path: str | Path) -> CheckpointData:
         raise CheckpointError(f"{path}: not a counterfeit-game checkpoint")
     if meta.get("version") != VERSION:
         raise CheckpointError(f"{path}: checkpoint version {meta.get('version')} is not supported")
+    if not meta_is_sound(meta):
+        raise CheckpointError(f"{path}: not a counterfeit-game checkpoint (metadata damaged)")
     try:
         history = contents.pop("history")
         grid_steps = contents.pop("grid_steps")
@@ -72,6 +76,43 @@ def read_checkpoint(path: str | Path) -> CheckpointData:
         raise CheckpointError(f"{path}: damaged checkpoint (history has shape {history.shape})")
     variables = {name[4:]: value for name, value in contents.items() if name.startswith("var:")}
     return CheckpointData(meta, variables, history, grid_steps, grid_images)
+
+
+def _whole(value, low: int = 0, high: int | None = None) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool) and value >= low
+            and (high is None or value <= high))
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def meta_is_sound(meta: dict) -> bool:
+    """Whether a (possibly hand-edited) checkpoint's metadata has the types the trainer relies on,
+    so a damaged file is one clear refusal instead of an error deep in loading."""
+    config = meta.get("config", {})
+    if not isinstance(config, dict):
+        return False
+    for name, default in GanConfig().as_dict().items():
+        if name not in config:
+            continue
+        value = config[name]
+        if isinstance(default, str):
+            ok = isinstance(value, str)
+        elif isinstance(default, int):
+            ok = _whole(value, 1 if name in ("latent_dim", "batch_size") else 0, 2**32 - 1)
+        else:
+            ok = _number(value)
+        if not ok:
+            return False
+    optional = {
+        "step": lambda v: _whole(v),
+        "elapsed": lambda v: _number(v) and v >= 0,
+        "fixed_noise_seed": lambda v: _whole(v, 0, 2**32 - 1),
+        "data_source": lambda v: v is None or isinstance(v, str),
+        "rng": lambda v: isinstance(v, dict),
+    }
+    return all(check(meta[key]) for key, check in optional.items() if key in meta)
 
 
 def check_variables_fit(path, expected: dict, found: dict) -> None:
