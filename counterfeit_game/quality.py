@@ -258,16 +258,26 @@ def load_generator(path: str | Path):
     """A saved Keras generator: noise (n, latent) -> images (n, 28, 28, 1) or (n, 784)."""
     import keras
 
+    import zipfile
+
     path = Path(path)
+    if path.is_dir():
+        raise GeneratorFileError(f"{path}: is a folder, not a .keras file")
     if not path.is_file():
         raise GeneratorFileError(f"{path}: no such file")
     if path.suffix != ".keras":
         raise GeneratorFileError(f"{path}: expected a Keras model file ending in .keras")
+    damaged = f"{path}: damaged or not a Keras model file"
+    try:
+        if not zipfile.is_zipfile(path):  # a .keras file is a zip; Keras's own error says "File not found"
+            raise GeneratorFileError(damaged)
+    except OSError as exc:
+        raise GeneratorFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
         model = keras.models.load_model(path, compile=False)
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise GeneratorFileError(f"{path}: not a readable Keras model ({reason[:160]})") from None
+        raise GeneratorFileError(f"{damaged} ({reason[:160]})") from None
     model = getattr(model, "generator", model)  # a whole saved GAN: take its counterfeiter
     try:
         inputs, outputs = model.inputs[0].shape, model.outputs[0].shape
