@@ -41,7 +41,8 @@ class KioskScriptedClient(ScriptedClient):
 
 
 class Kiosk:
-    def __init__(self, tmp_path, language="en", difficulty="normal", panels=None, **session):
+    def __init__(self, tmp_path, language="en", difficulty="normal", panels=None, architecture="dcgan",
+                 **session):
         self.clock = FakeClock()
         self.clients: list[KioskScriptedClient] = []
         base = KioskConfig()
@@ -52,6 +53,7 @@ class Kiosk:
                             panels=base.display.panels if panels is None else panels),
             game=replace(base.game, speed=5.0, difficulty=difficulty),  # speed: few rows to rebuild
             paths=replace(base.paths, data_dir=tmp_path / "data", log_dir=tmp_path / "logs"),
+            training=replace(base.training, architecture=architecture),
         )
         self.app = KioskApp(self.config, client_factory=self._client, clock=self.clock, window_size=(1280, 720),
                             supervisor_options=dict(close_in_background=False))
@@ -406,4 +408,19 @@ def test_difficulty_reaches_the_guessing_rounds_samples(tmp_path, difficulty, ex
     n, age, best = k.client.sample_options[-1]
     assert (age, best) == pytest.approx((fake_age, best_of))
     assert n * 2 >= round_length  # enough bills for a round of this length
+    k.app.close()
+
+
+def test_each_architecture_keeps_its_own_checkpoints(tmp_path):
+    dcgan_folder = tmp_path / "data" / "checkpoints" / "dcgan"
+    dcgan_folder.mkdir(parents=True)
+    trained = dcgan_folder / "kiosk-000007.npz"
+    trained.write_bytes(b"weeks of training")
+    k = Kiosk(tmp_path, architecture="original")  # the operator tries the other pair...
+    assert k.commands(protocol.LOAD) == []  # ...which starts fresh in its own folder
+    k.app.close()
+    assert trained.read_bytes() == b"weeks of training"  # not set aside as corrupt
+    assert sorted(p.name for p in dcgan_folder.iterdir()) == ["kiosk-000007.npz"]
+    k = Kiosk(tmp_path, architecture="dcgan")  # and switching back picks it up again
+    assert [Path(p) for p in k.commands(protocol.LOAD)] == [trained]
     k.app.close()

@@ -678,7 +678,7 @@ def test_from_config(tmp_path):
     config_file.write_text('[paths]\ndata_dir = "data"\n[training]\ncheckpoint_minutes = 2\nhang_seconds = 30\n')
     config = load_kiosk_config(config_file)
     supervisor = TrainingSupervisor.from_config(config, lambda: FakeClient(FakeClock()))
-    assert supervisor.checkpoint_dir == tmp_path / "data" / "checkpoints"
+    assert supervisor.checkpoint_dir == tmp_path / "data" / "checkpoints" / "dcgan"  # one folder per pair
     assert supervisor.checkpoint_interval_s == 120.0 and supervisor.hang_timeout_s == 30.0
     assert supervisor.reset_checkpoint is None
 

@@ -178,9 +178,13 @@ class TrainingSupervisor:
 
     @classmethod
     def from_config(cls, config, client_factory: Callable[[], object], clock=time.monotonic, **options):
-        """Checkpoint folder, interval, hang timeout and reset file from a KioskConfig."""
+        """Checkpoint folder, interval, hang timeout and reset file from a KioskConfig.
+
+        Each architecture keeps its checkpoints in its own folder: an operator who tries the other
+        one and switches back finds the first one's training where it was, and a checkpoint of
+        another architecture is never mistaken for a corrupt one and set aside."""
         settings = dict(
-            checkpoint_dir=config.checkpoint_dir,
+            checkpoint_dir=config.checkpoint_dir / config.training.architecture,
             checkpoint_interval_s=config.checkpoint_interval_s,
             hang_timeout_s=config.training.hang_seconds,
             reset_checkpoint=config.session.reset_checkpoint,
