@@ -21,9 +21,9 @@ from counterfeit_game.game.scenes.backdrop import titled_screen
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.scores import RoundResult
 from counterfeit_game.game.widgets import draw
-from counterfeit_game.game.widgets.bill import BillArt
+from counterfeit_game.game.widgets.bill import BillArt, serial_text
 from counterfeit_game.game.widgets.button import Button
-from counterfeit_game.game.widgets.stamp import StampArt
+from counterfeit_game.game.widgets.stamp import StampArt, place
 from counterfeit_game.i18n import t
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,8 @@ class GuessScene(Scene):
         self.reveal_t = 0.0
         self.last_right = False
         self.resume_after = resume_after  # None: decided on enter from the current state
-        self.stamps = StampArt(app.fonts, 220)
         self.art = BillArt(app.fonts, 420)
+        self.stamps = StampArt(app.fonts, 220, fit=self.art.size)
         self._bill_surface: pygame.Surface | None = None
         self.real_button = Button((0, 0, 1, 1), t("guess.real"), lambda: self.answer(True), style="real",
                                   size=30, help_key="help.guess.real", hint=t("keys.r"))
@@ -249,7 +249,7 @@ class GuessScene(Scene):
         self.reveal_t = 0.0
         question = self.round.current
         if question is not None:
-            self._bill_surface = self.art.render(question.image, f"No. {self.round.index + 1:02d}/{self.length:02d}")
+            self._bill_surface = self.art.render(question.image, serial_text(f"{self.round.index + 1:02d}/{self.length:02d}"))
 
     def answer(self, says_real: bool) -> None:
         if self.round is None or self.revealed or self.round.finished:
@@ -355,9 +355,8 @@ class GuessScene(Scene):
         # The truth as a stamp, the player's call and the police's verdict underneath.
         frame = self.stamps.frame(question.is_real, self.reveal_t)
         if frame is not None:  # off-centre, so the digit can still be studied; never off the bill
-            spot = (min(rect.x + int(rect.width * 0.72), rect.right - frame.get_width() // 2),
-                    rect.y + int(rect.height * 0.70))
-            surface.blit(frame, frame.get_rect(center=spot))
+            spot = (rect.x + int(rect.width * 0.72), rect.y + int(rect.height * 0.70))
+            surface.blit(frame, place(frame, spot, rect))
         you = self.round.answers[-1]
         lines = [
             (t("guess.truth_real") if question.is_real else t("guess.truth_fake"), theme.CREAM, "bold"),

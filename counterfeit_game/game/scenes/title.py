@@ -12,7 +12,7 @@ from counterfeit_game.game.scenes.backdrop import backdrop
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.scripted_client import load_real_digits
 from counterfeit_game.game.widgets import draw
-from counterfeit_game.game.widgets.bill import BillArt
+from counterfeit_game.game.widgets.bill import BillArt, serial_text
 from counterfeit_game.game.widgets.button import Button
 from counterfeit_game.game.widgets.stamp import StampArt
 from counterfeit_game.i18n import t
@@ -31,12 +31,12 @@ class TitleScene(Scene):
         self.elapsed = 0.0
         self._size = (theme.LOGICAL_WIDTH, theme.LOGICAL_HEIGHT)
         self._bills: list[pygame.Surface] = []
-        self._stamps = StampArt(app.fonts, 150)
         self.retry = Button((0, 0, 240, 60), t("title.retry"), self._retry, style="primary",
                             help_key="help.title.retry")
         art = BillArt(app.fonts, 190)
+        self._stamps = StampArt(app.fonts, 150, fit=art.size)
         for i, image in enumerate(load_real_digits(6)):
-            bill = art.render(image, f"No. {271828 + i * 31:06d}")
+            bill = art.render(image, serial_text(f"{271828 + i * 31:06d}"))
             angle = -16 + i * 6.5
             self._bills.append(pygame.transform.rotate(bill, angle if i % 2 else -angle))
 

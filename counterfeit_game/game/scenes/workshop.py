@@ -20,7 +20,7 @@ from counterfeit_game.game.settings import (
     PANEL_CHART, PANEL_DESK, PANEL_GUESS, PANEL_QUALITY, PANEL_WALL, SPEED_LEVELS, is_slow_motion,
 )
 from counterfeit_game.game.widgets import draw
-from counterfeit_game.game.widgets.bill import BILL_ASPECT, BillArt
+from counterfeit_game.game.widgets.bill import BILL_ASPECT, BillArt, serial_text
 from counterfeit_game.game.widgets.button import Button
 from counterfeit_game.game.widgets.digit_coverage import DigitCoverage
 from counterfeit_game.game.widgets.grid import GridCache
@@ -28,7 +28,7 @@ from counterfeit_game.game.widgets.loss_chart import LossChart, dominance_key
 from counterfeit_game.game.widgets.meter import draw_meter, police_accuracy_recent
 from counterfeit_game.game.widgets.quality_meter import QualityMeter
 from counterfeit_game.game.widgets.slider import NotchSlider
-from counterfeit_game.game.widgets.stamp import SLAM_S, StampArt
+from counterfeit_game.game.widgets.stamp import SLAM_S, StampArt, place
 from counterfeit_game.i18n import number, t
 from counterfeit_game.snapshot import STATUS_FAILED, STATUS_LOADING, STATUS_PAUSED, StepBills
 
@@ -190,7 +190,7 @@ class WorkshopScene(Scene):
         bill_w = max(40, bill_w)
         self.bills_per_row = n
         self.bill_art = BillArt(self.app.fonts, bill_w)
-        self.stamps = StampArt(self.app.fonts, int(bill_w * 0.5))
+        self.stamps = StampArt(self.app.fonts, int(bill_w * 0.5), fit=self.bill_art.size)
         bill_h = self.bill_art.height
         row_block = 26 + bill_h + 22
         free = self.desk_rect.height - narration_h - 2 * row_block - 30
@@ -464,7 +464,7 @@ class WorkshopScene(Scene):
             scores = bills.real_scores if real else bills.fake_scores
             _label, slots = self.rows[real]
             for i in range(min(n, len(images))):
-                serial = f"No. {bills.step:06d}-{i + (0 if real else 50):02d}"
+                serial = serial_text(f"{bills.step:06d}-{i + (0 if real else 50):02d}")
                 surface = art.render(images[i], serial)
                 order = i * 2 + (0 if real else 1)  # stamps alternate real/fake
                 if self.staged:
@@ -689,9 +689,8 @@ class WorkshopScene(Scene):
                 frame = self.stamps.frame(bill.police_says_real, self.anim_t - bill.stamp_at)
                 if frame is not None:
                     # Stamped off-centre, as a clerk would, so the digit stays readable.
-                    spot = (min(rect.x + int(rect.width * 0.70), rect.right - frame.get_width() // 2 + 4),
-                            rect.y + int(rect.height * 0.64))
-                    surface.blit(frame, frame.get_rect(center=spot))
+                    spot = (rect.x + int(rect.width * 0.70), rect.y + int(rect.height * 0.64))
+                    surface.blit(frame, place(frame, spot, rect))
         if self.shown is not None:
             room = self.desk_rect.width - 30
             caught = self._caught_text()

@@ -13,6 +13,7 @@ import numpy as np
 import pygame
 
 from counterfeit_game.game import theme
+from counterfeit_game.i18n import get_language, t
 
 BILL_ASPECT = 0.62  # height / width
 
@@ -35,6 +36,20 @@ def ink_surface(image: np.ndarray, side: int, ink=theme.BILL_INK) -> pygame.Surf
     return pygame.transform.smoothscale(small, (side, side))
 
 
+def fitted_text(fonts, text: str, role: str, size: int, color, limit: int) -> pygame.Surface:
+    """One line at most ``limit`` wide: smaller type first, then condensed, as engravers do on a
+    narrow plate (the fonts stop shrinking at a readable size, so long words would spill)."""
+    label = fonts.render(text, role, size, color, max_width=limit)
+    if label.get_width() > limit > 0:
+        label = pygame.transform.smoothscale(label, (limit, label.get_height()))
+    return label
+
+
+def serial_text(number: str) -> str:
+    """A bill's serial number in the player's language ("No. 000123", "N.º 000123")."""
+    return t("bill.serial", n=number)
+
+
 class BillArt:
     """The bill template for one size, and the printing of digits onto it."""
 
@@ -43,7 +58,17 @@ class BillArt:
         self.height = int(round(width * BILL_ASPECT))
         self.digit_side = int(self.height * 0.74)
         self._fonts = fonts
-        self.template = self._make_template()
+        self._language: str | None = None
+        self._template: pygame.Surface | None = None
+
+    @property
+    def template(self) -> pygame.Surface:
+        """The blank bill, engraved again only when the language (the bank's name) changes."""
+        language = get_language()
+        if self._template is None or language != self._language:
+            self._language = language
+            self._template = self._make_template()
+        return self._template
 
     @property
     def size(self) -> tuple[int, int]:
@@ -83,7 +108,8 @@ class BillArt:
             pygame.draw.circle(surf, theme.BILL_BORDER, (cx, h // 2), seal_r, 1)
         if h >= 50:
             size = max(8, h // 11)
-            title = self._fonts.render("BANK OF MNIST", "bold", size, theme.BILL_BORDER, max_width=oval.width)
+            room = min(oval.width, w - 2 * (inset + 6 + 2 * seal_r))
+            title = fitted_text(self._fonts, t("bill.bank"), "bold", size, theme.BILL_BORDER, room)
             plate = title.get_rect(midtop=(w // 2, inset + 5)).inflate(10, 2)
             pygame.draw.rect(surf, theme.BILL_PAPER, plate)
             surf.blit(title, title.get_rect(center=plate.center))
@@ -95,7 +121,7 @@ class BillArt:
         bill.blit(digit, digit.get_rect(center=(self.width // 2, self.height // 2 + (2 if self.height >= 50 else 0))))
         if serial and self.height >= 50:
             size = max(7, self.height // 13)
-            text = self._fonts.render(serial, "body", size, theme.BILL_BORDER)
             inset = max(3, self.width // 40)
+            text = fitted_text(self._fonts, serial, "body", size, theme.BILL_BORDER, self.width // 2 - inset)
             bill.blit(text, (self.width - inset - 6 - text.get_width(), self.height - inset - 4 - text.get_height()))
         return bill

@@ -1,7 +1,9 @@
 """The rubber stamp: REAL in green or FAKE in red (in the player's language), slammed onto a bill.
 
 Long words (Spanish VERDADERO) are set condensed, as on a real rubber stamp, and only then
-smaller, so every stamp fits the same space on the bill.
+smaller, so every stamp fits the same space on the bill. Given the bill's size (``fit``), every
+frame, the tilted landed stamp and the larger frames of its fall alike, is made small enough to lie
+on the bill; callers then keep it there with ``place``.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from counterfeit_game.i18n import get_language, t
 
 SLAM_S = 0.16  # how long the stamp takes to land
 ZOOM_FRAMES = 6
+MARGIN = 3  # pixels of paper kept between a stamp and the bill's edge
 MAX_CONDENSE = 0.7  # letters may be squeezed to 70% of their width before the type gets smaller
 
 
 class StampArt:
     """Pre-rendered stamps (with a worn ink texture) and their landing frames, per size."""
 
-    def __init__(self, fonts, width: int, seed: int = 3):
+    def __init__(self, fonts, width: int, seed: int = 3, fit: tuple[int, int] | None = None):
         self.width = int(width)
+        # A little paper stays visible around the stamp on every side.
+        self.fit = None if fit is None else (max(8, int(fit[0]) - 2 * MARGIN), max(8, int(fit[1]) - 2 * MARGIN))
         self._fonts = fonts
         self._seed = seed
         self._language: str | None = None
@@ -70,16 +75,28 @@ class StampArt:
         del alpha
         return surf
 
+    def _turned(self, base, angle, zoom) -> pygame.Surface:
+        """The stamp tilted and zoomed, shrunk further if that would not lie on the bill."""
+        frame = pygame.transform.rotozoom(base, angle, zoom)
+        if self.fit is not None:
+            share = min(self.fit[0] / frame.get_width(), self.fit[1] / frame.get_height())
+            if share < 1.0:
+                frame = pygame.transform.rotozoom(base, angle, zoom * share * 0.98)
+                while frame.get_width() > self.fit[0] or frame.get_height() > self.fit[1]:
+                    zoom *= 0.97  # rotozoom rounds up a pixel or two
+                    frame = pygame.transform.rotozoom(base, angle, zoom * share * 0.98)
+        return frame
+
     def _landing_frames(self, text, color, angle) -> list[pygame.Surface]:
         base = self._base(text, color)
         frames = []
         for i in range(ZOOM_FRAMES):
             progress = i / (ZOOM_FRAMES - 1)
             zoom = 1.0 + 0.9 * (1 - progress) ** 2
-            frame = pygame.transform.rotozoom(base, angle, zoom)
+            frame = self._turned(base, angle, zoom)
             frame.set_alpha(int(80 + 135 * progress))
             frames.append(frame)
-        final = pygame.transform.rotozoom(base, angle, 1.0)
+        final = self._turned(base, angle, 1.0)
         final.set_alpha(215)
         frames.append(final)
         return frames
@@ -94,3 +111,8 @@ class StampArt:
             return frames[-1]
         index = min(len(frames) - 2, int(age_s / SLAM_S * (len(frames) - 1)))
         return frames[index]
+
+
+def place(frame: pygame.Surface, spot, bill: pygame.Rect) -> pygame.Rect:
+    """Where a stamp frame centred on ``spot`` lands, moved as little as needed to stay on the bill."""
+    return frame.get_rect(center=(int(spot[0]), int(spot[1]))).clamp(pygame.Rect(bill).inflate(-2 * MARGIN, -2 * MARGIN))

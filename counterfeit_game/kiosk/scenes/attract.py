@@ -10,8 +10,8 @@ import pygame
 
 from counterfeit_game.game import theme
 from counterfeit_game.game.scripted_client import load_real_digits
-from counterfeit_game.game.widgets.bill import BillArt
-from counterfeit_game.game.widgets.stamp import StampArt
+from counterfeit_game.game.widgets.bill import BillArt, serial_text
+from counterfeit_game.game.widgets.stamp import StampArt, place
 from counterfeit_game.i18n import t
 from counterfeit_game.kiosk.attract import CARD, CARDS, DEMO_GUESSES
 from counterfeit_game.kiosk.scenes.common import card, ease, fitted_block, hand, veil
@@ -28,7 +28,7 @@ class AttractOverlay:
         self.fonts = fonts
         self.rng = rng or np.random.default_rng(0)
         self.bill_art = BillArt(fonts, 300)
-        self.stamps = StampArt(fonts, 170)
+        self.stamps = StampArt(fonts, 170, fit=self.bill_art.size)
         self._demo_index = None  # which demo beat the questions below belong to
         self._questions: list[tuple[pygame.Surface, bool]] = []
         self._reals = load_real_digits(200)
@@ -47,7 +47,7 @@ class AttractOverlay:
                 image = self._reals[int(self.rng.integers(len(self._reals)))]
             else:
                 image = self.rng.integers(0, 255, (28, 28), dtype=np.uint8)
-            surface = self.bill_art.render(image, f"No. {int(self.rng.integers(100000, 999999)):06d}")
+            surface = self.bill_art.render(image, serial_text(f"{int(self.rng.integers(100000, 999999)):06d}"))
             self._questions.append((surface, is_real))
 
     # -- drawing -----------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ class AttractOverlay:
             age = (p - HAND_TAP[1]) * beat.duration / DEMO_GUESSES
             stamp = self.stamps.frame(is_real, age)
             if stamp is not None:
-                surface.blit(stamp, stamp.get_rect(center=bill_center))
+                surface.blit(stamp, place(stamp, bill_center, bill.get_rect(center=bill_center)))
             verdict = t("kiosk.attract.demo.right" if right else "kiosk.attract.demo.wrong")
             truth = t("kiosk.attract.demo.was_real" if is_real else "kiosk.attract.demo.was_fake")
             color = theme.REAL_GREEN if right else theme.FAKE_RED
