@@ -84,3 +84,26 @@ def test_plain_language_note_follows_who_dominates():
     assert dominance_key(broken) == "chart.note.broken"
     empty = LossHistory.empty()
     assert dominance_key(empty) == "chart.note.starting"
+
+
+def test_plot_names_sit_on_top_of_the_lines(fonts):
+    """Lines that run right through "loss" and "accuracy" do not print over them."""
+    from counterfeit_game.game import theme
+
+    chart = LossChart(fonts, (0, 0, 440, 260))
+    n = 400
+    steps = np.arange(1, n + 1)
+    hist = LossHistory(frozen_array(steps, np.int64), frozen_array(np.full(n, 2.0), np.float32),
+                       frozen_array(np.full(n, 1.0), np.float32),  # accuracy line along the top of its band
+                       frozen_array(np.full(n, 2.0), np.float32))  # loss lines along the top of theirs
+    chart.update(hist, now=0.0)
+    assert len(chart.plot_name_rects) == 2
+    pixels = pygame.surfarray.pixels3d(chart._surface)
+    line_colors = {tuple(theme.ACCURACY_GREY), tuple(theme.POLICE_BLUE_LIGHT), tuple(theme.COUNTERFEITER_LIGHT)}
+    for plate in chart.plot_name_rects:
+        word = plate.inflate(-8, -2)  # the plate's rounded corners let a line peek through
+        block = pixels[word.left:word.right, word.top:word.bottom].reshape(-1, 3)
+        colors = {tuple(int(c) for c in p) for p in block}
+        assert not colors & line_colors
+        assert tuple(theme.CREAM) in colors  # the word itself is there
+    del pixels

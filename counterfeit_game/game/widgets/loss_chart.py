@@ -81,6 +81,7 @@ class LossChart:
         self._series = None  # per-column data for the readout
         self.hover_x: int | None = None
         self.redraws = 0  # for tests and benchmarks: how often the cached surface was rebuilt
+        self.plot_name_rects: list[pygame.Rect] = []  # where "loss" and "accuracy" sit, in chart coordinates
 
     def set_rect(self, rect) -> None:
         rect = pygame.Rect(rect)
@@ -196,6 +197,7 @@ class LossChart:
                 pygame.draw.lines(surf, color, False, points, 3)
             else:
                 pygame.draw.circle(surf, color, (int(xs[0]), int(ys[0])), 3)
+        self._draw_plot_names(surf, loss_area, acc_area)
         # X axis labels: first and last step.
         first = fonts.render(number(int(steps[0])), "body", 12, theme.PAPER_SHADE)
         last = fonts.render(t("chart.step_label", step=number(int(steps[-1]))), "body", 12, theme.PAPER_SHADE)
@@ -218,10 +220,20 @@ class LossChart:
             y = acc_area.bottom - 1 - frac * (acc_area.height - 2)
             label = fonts.render(text, "body", 11, theme.PAPER_SHADE)
             surf.blit(label, (LEFT_MARGIN - 6 - label.get_width(), y - label.get_height() // 2))
-        loss_label = fonts.render(t("chart.axis.loss"), "bold", 11, theme.PAPER_SHADE)
-        surf.blit(loss_label, (loss_area.x + 6, loss_area.y + 4))
-        acc_label = fonts.render(t("chart.axis.accuracy"), "bold", 11, theme.PAPER_SHADE)
-        surf.blit(acc_label, (acc_area.x + 6, acc_area.y + 3))
+
+    def _draw_plot_names(self, surf, loss_area, acc_area) -> None:
+        """"loss" and "accuracy" inside their plots, drawn over the lines on a small dark plate so the
+        curves never hide them."""
+        fonts = self._fonts
+        self.plot_name_rects = []
+        for key, area, dy in (("chart.axis.loss", loss_area, 4), ("chart.axis.accuracy", acc_area, 3)):
+            label = fonts.render(t(key), "bold", 11, theme.CREAM)
+            plate = label.get_rect(topleft=(area.x + 6, area.y + dy)).inflate(8, 2)
+            backing = pygame.Surface(plate.size, pygame.SRCALPHA)
+            pygame.draw.rect(backing, (*theme.FELT_DARK, 225), backing.get_rect(), border_radius=4)
+            surf.blit(backing, plate)
+            surf.blit(label, label.get_rect(center=plate.center))
+            self.plot_name_rects.append(plate)
 
     # -- pointer readout -------------------------------------------------------------------------
     def point(self, pos) -> None:
