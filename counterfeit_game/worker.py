@@ -80,7 +80,8 @@ def _worker_main(commands, out_conn, options: dict) -> None:
 
     out = PipeOutbox(out_conn)
     level = options.pop("log_level", logging.WARNING)
-    if level > logging.INFO:
+    native_logs = options.pop("native_logs", None)
+    if not (level <= logging.INFO if native_logs is None else native_logs):
         from counterfeit_game.native_logs import silence_native_stderr
 
         silence_native_stderr()
@@ -181,7 +182,10 @@ class TrainerClient:
         quality_interval: int = 0,
         tf_threads: int | None = None,
         clock=time.monotonic,
+        native_logs: bool | None = None,
     ):
+        """``native_logs``: whether TensorFlow's own start-up lines (CUDA probes, oneDNN notices)
+        reach stderr; None shows them only when logging is verbose (INFO or lower)."""
         if mode not in ("process", "thread"):
             raise ValueError("mode must be 'process' or 'thread'")
         self.mode = mode
@@ -197,6 +201,7 @@ class TrainerClient:
             quality_interval=quality_interval,
         )
         self._tf_threads = tf_threads
+        self._native_logs = native_logs
         self._assembler = SnapshotAssembler()
         self._samples: dict[int, protocol.Sample] = {}
         self._notices: collections.deque = collections.deque(maxlen=100)
@@ -216,7 +221,7 @@ class TrainerClient:
             self._commands = context.Queue()
             reader, writer = context.Pipe(duplex=False)
             self._out = PipeInbox(reader)
-            options = dict(self._options, tf_threads=self._tf_threads,
+            options = dict(self._options, tf_threads=self._tf_threads, native_logs=self._native_logs,
                            log_level=logging.getLogger().getEffectiveLevel())
             self._worker = context.Process(
                 target=_worker_main, args=(self._commands, writer, options),

@@ -99,6 +99,16 @@ class FrameStats:
         }
 
 
+def init_pygame_quietly() -> None:
+    """The display and fonts only: ``pygame.init()`` would also open the sound system, which on a
+    machine without a sound card prints a screenful of ALSA errors even with --no-sound. Audio
+    opens the mixer itself, only when sound is on."""
+    if not pygame.display.get_init():
+        pygame.display.init()
+    if not pygame.font.get_init():
+        pygame.font.init()
+
+
 class GameApp:
     def __init__(self, client, settings: GameSettings | None = None, *, display: Display | None = None,
                  clock=None, timer=time.perf_counter, now=time.monotonic, audio: Audio | None = None,
@@ -107,8 +117,7 @@ class GameApp:
         self.settings = settings or GameSettings()
         self.client = client
         self.started_at_perf = timer()
-        if not pygame.get_init():
-            pygame.init()
+        init_pygame_quietly()
         self.display = display or Display(self.settings.window_size, self.settings.fullscreen, t("app.title"))
         self.clock = clock or pygame.time.Clock()
         self.timer = timer

@@ -30,7 +30,7 @@ import pygame
 
 from counterfeit_game import i18n
 from counterfeit_game.game import input as gi
-from counterfeit_game.game.app import MAX_DT, GameApp
+from counterfeit_game.game.app import MAX_DT, GameApp, init_pygame_quietly
 from counterfeit_game.game.display import Display
 from counterfeit_game.game.play_command import lower_worker_priority
 from counterfeit_game.game.settings import GameSettings, speed_index
@@ -194,7 +194,8 @@ def trainer_factory(config: KioskConfig, settings: GameSettings, clock=time.mono
 
         return TrainerClient(config=game_config(config.training.architecture), data="bundled",
                              mode="process", grid_interval=settings.grid_interval, speed=config.game.speed,
-                             quality_interval=settings.quality_interval, tf_threads=tf_threads, clock=clock)
+                             quality_interval=settings.quality_interval, tf_threads=tf_threads, clock=clock,
+                             native_logs=False)  # an operator's journal gets our log lines, not TF's
 
     return make
 
@@ -213,8 +214,7 @@ class KioskApp:
         self.supervisor = TrainingSupervisor.from_config(config, factory, clock, **(supervisor_options or {}))
         self.sessions = VisitorSessions.from_config(config, clock)
         self.attract = AttractLoop(clock)
-        if not pygame.get_init():
-            pygame.init()
+        init_pygame_quietly()
         display = KioskDisplay(self.settings.window_size, self.settings.fullscreen, t("app.title"))
         self.game = GameApp(SupervisedClient(self.supervisor), self.settings, display=display, now=clock,
                             timer=timer, audio=audio, rng=rng, fonts=fonts)
