@@ -4,6 +4,7 @@ exit codes. A UserFacingError prints one line and exits with 2; nothing prints a
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
 import sys
@@ -78,8 +79,29 @@ def _dispatch(args) -> int:
     return run_play(args)
 
 
+def unknown_command(word: str) -> str:
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    hint = f"did you mean `counterfeit-game {close[0]}`?" if close else f"choose one of {', '.join(SUBCOMMANDS)}"
+    return f"unknown command {word!r}; {hint} (`counterfeit-game --help` lists them)"
+
+
+def glue_negative_window(argv: list[str]) -> list[str]:
+    """`--window -5x10` would read as a missing value (argparse takes -5x10 for an option); joined
+    as `--window=-5x10` it reaches the size check and gets its real message."""
+    glued: list[str] = []
+    for word in argv:
+        if glued and glued[-1] == "--window" and word.startswith("-") and word[1:2].isdigit():
+            glued[-1] = f"--window={word}"
+        else:
+            glued.append(word)
+    return glued
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = glue_negative_window(list(sys.argv[1:] if argv is None else argv))
+    if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
+        print(f"counterfeit-game: {unknown_command(argv[0])}", file=sys.stderr)
+        return 2
     # `counterfeit-game` alone, or with only play options, plays.
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "play")

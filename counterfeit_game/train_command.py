@@ -12,6 +12,7 @@ import csv
 import io
 import logging
 import os
+import shlex
 import signal
 import sys
 import time
@@ -50,6 +51,21 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                              "paper's rate")
     parser.add_argument("--no-quality", action="store_true",
                         help="skip the examiner's quality.csv")
+    parser.add_argument("--tf-threads", type=positive_int, default=None, metavar="N",
+                        help="threads TensorFlow may use for each operation (default: TensorFlow's choice)")
+
+
+def limit_tf_threads(threads: int | None) -> None:
+    """--tf-threads: must happen before TensorFlow builds anything, as the game's trainer does it."""
+    if not threads:
+        return
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError as exc:  # TensorFlow already running in this process (only in tests)
+        log.warning("--tf-threads %s not applied: %s", threads, exc)
 
 
 class ProgressLine:
@@ -214,6 +230,14 @@ def new_run_config(args) -> GanConfig:
                                 "seed": 0 if args.seed is None else args.seed})
 
 
+def resume_command(args, out: Path) -> str:
+    """The command that continues this run, with the data it was trained on."""
+    words = ["counterfeit-game", "train", "--out", str(out), "--steps", str(args.steps), "--resume"]
+    if getattr(args, "data", "bundled") not in (None, "bundled"):
+        words += ["--data", str(args.data)]
+    return shlex.join(words)
+
+
 def _run_train(args: argparse.Namespace) -> int:
     out: Path = args.out.expanduser()
     checkpoint = out / CHECKPOINT_NAME
@@ -222,15 +246,15 @@ def _run_train(args: argparse.Namespace) -> int:
         raise UserFacingError(f"{out}: nothing to resume (no {CHECKPOINT_NAME} there)")
     if not args.resume and checkpoint.exists():
         raise UserFacingError(f"{out}: already holds a run; add --resume to continue it, or choose another --out")
+    from counterfeit_game.data import load_mnist
+
+    data = load_mnist(args.data)  # before any folder is made: bad data leaves nothing behind
     try:
         (out / "images").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserFacingError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
-
-    from counterfeit_game.data import load_mnist
-
-    data = load_mnist(args.data)
     print(f"Data: {data.describe()}", flush=True)
+    limit_tf_threads(getattr(args, "tf_threads", None))
 
     from counterfeit_game.outputs import save_loss_plot, save_sample_grid
     from counterfeit_game.trainer import TrainingRun, chunk_size
@@ -296,8 +320,8 @@ def _run_train(args: argparse.Namespace) -> int:
         stop.__exit__()
         progress.clear()
         save_all()
-        print(f"\nInterrupted at step {run.step}; saved. Continue with: "
-              f"counterfeit-game train --out {out} --steps {args.steps} --resume", file=sys.stderr)
+        print(f"\nInterrupted at step {run.step}; saved. Continue with: {resume_command(args, out)}",
+              file=sys.stderr)
         return 130
     finally:
         stop.__exit__()

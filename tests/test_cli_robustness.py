@@ -92,3 +92,26 @@ def test_panels_error_names_the_option_once(capsys):
     code, _, err = run_cli(capsys, "--panels", "")
     assert code == 2 and err.count("--panels") == 2  # usage line + the one message
     assert "argument --panels: show at least one" in err
+
+
+# small things
+
+
+@pytest.mark.parametrize("word, hint", [("trian", "did you mean `counterfeit-game train`?"),
+                                        ("evalute", "did you mean `counterfeit-game evaluate`?"),
+                                        ("banana", "choose one of play, train, evaluate")])
+def test_a_mistyped_command_suggests_the_close_one(capsys, word, hint):
+    code, _, err = run_cli(capsys, word, "--steps", "5")
+    assert code == 2 and err.count("\n") == 1 and f"unknown command {word!r}; {hint}" in err
+
+
+def test_a_negative_window_size_gets_the_size_message(capsys):
+    code, _, err = run_cli(capsys, "--window", "-5x10")
+    assert code == 2 and "window size '-5x10' is out of range" in err
+    assert cli.build_parser().parse_args(cli.glue_negative_window(["play", "--window", "800x600"])).window == (800, 600)
+
+
+def test_train_takes_tf_threads_like_play():
+    assert cli.build_parser().parse_args(["train", "--tf-threads", "2"]).tf_threads == 2
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["train", "--tf-threads", "0"])

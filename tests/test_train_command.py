@@ -187,3 +187,30 @@ def test_architecture_alone_keeps_the_articles_learning_rate(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["train", "--preset", "fast"])
     assert "invalid choice: 'fast'" in capsys.readouterr().err
+
+
+def test_bad_data_leaves_no_output_folder_behind(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = cli.main(["train", "--out", str(out), "--data", str(tmp_path / "nowhere.npz")])
+    assert code == 2 and "nowhere.npz" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_resume_hint_keeps_the_data_it_trained_on(tmp_path):
+    from counterfeit_game.train_command import resume_command
+
+    args = cli.build_parser().parse_args(["train", "--steps", "9", "--data", "my data/mnist.npz"])
+    assert resume_command(args, tmp_path / "r") == (
+        f"counterfeit-game train --out {tmp_path / 'r'} --steps 9 --resume --data 'my data/mnist.npz'")
+    plain = cli.build_parser().parse_args(["train", "--steps", "9"])
+    assert "--data" not in resume_command(plain, tmp_path / "r")
+
+
+def test_tf_threads_are_set_before_training_starts(tmp_path, small_mnist_npz, monkeypatch):
+    import counterfeit_game.train_command as train_command
+
+    calls = []
+    monkeypatch.setattr(train_command, "limit_tf_threads", calls.append)
+    code = cli.main(["train", "--steps", "1", "--out", str(tmp_path / "run"), "--data", str(small_mnist_npz),
+                     "--no-quality", "--tf-threads", "1"])
+    assert code == 0 and calls == [1]
