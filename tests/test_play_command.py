@@ -59,3 +59,23 @@ def test_panels_take_the_same_names_as_the_kiosk_and_refuse_an_empty_screen():
                      ("desk,moon", "unknown panel 'moon'")):
         with pytest.raises(argparse.ArgumentTypeError, match=why):
             panel_list(bad)
+
+
+def test_bad_data_of_the_users_is_one_line_before_any_window(tmp_path, capsys, monkeypatch):
+    import counterfeit_game.game.app as game_app
+
+    monkeypatch.setattr(game_app, "GameApp", lambda *a, **k: pytest.fail("the window must not open"))
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    for source, why in ((bad, "not a readable .npz archive"), (tmp_path / "nowhere", "no such file or folder")):
+        code = cli.main(["--data", str(source)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and err.startswith("counterfeit-game: ") and why in err
+
+
+def test_good_user_data_passes_the_check(small_mnist_npz):
+    from counterfeit_game.game.play_command import check_user_data
+
+    args = cli.build_parser().parse_args(["play", "--data", str(small_mnist_npz)])
+    assert check_user_data(args) is None
+    check_user_data(cli.build_parser().parse_args(["play", "--demo", "--data", "/nowhere"]))  # demo reads none

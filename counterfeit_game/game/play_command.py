@@ -130,6 +130,18 @@ def make_client(args, settings: GameSettings):
                          tf_threads=getattr(args, "tf_threads", None))
 
 
+def check_user_data(args) -> None:
+    """A --data path of the user's is read here first (TF-free), so a bad file is one line and exit 2
+    before any window opens, rather than an error screen whose "Try again" re-reads the same file.
+    The bundled set and Keras's cache are left to the trainer (the latter may download)."""
+    source = getattr(args, "data", None)
+    if getattr(args, "demo", False) or source is None or str(source) in ("bundled", "keras"):
+        return
+    from counterfeit_game.data import load_mnist
+
+    load_mnist(source)  # raises DataError with one line; the arrays are dropped at once
+
+
 def lower_worker_priority(niceness: int = WORKER_NICENESS) -> None:
     """Let the window win the CPU over the trainer's threads when they compete (2-core machines).
 
@@ -176,6 +188,7 @@ def run_play(args) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_from_args(args)
+    check_user_data(args)
     import pygame  # noqa: F401 - after argument errors, so --help stays quick
 
     from counterfeit_game.game.app import GameApp
