@@ -71,3 +71,42 @@ def test_every_card_has_text_in_both_languages():
     for language in ("en", "es"):
         catalog = json.loads((i18n._DIR / f"{language}_kiosk.json").read_text(encoding="utf-8"))
         assert loop_keys <= set(catalog), language
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_heading_card_and_recovery_message_never_overlap(language, width):
+    import pygame
+
+    from counterfeit_game.game import theme
+    from counterfeit_game.game.fonts import Fonts
+    from counterfeit_game.kiosk.attract import CARD_SECONDS, AttractBeat
+    from counterfeit_game.kiosk.scenes.attract import AttractOverlay
+    from counterfeit_game.kiosk.scenes.prompts import RecoveryBanner
+    from counterfeit_game.snapshot import TrainingSnapshot
+
+    class Notice:
+        title_key, detail_key, fields = "kiosk.recovery.crash", "kiosk.recovery.from_checkpoint", {}
+
+    pygame.init()
+    i18n.set_language(language)
+    try:
+        fonts = Fonts()
+        overlay, banner = AttractOverlay(fonts), RecoveryBanner(fonts)
+        canvas = pygame.Surface((width, theme.LOGICAL_HEIGHT))
+        snapshot = TrainingSnapshot.loading()
+        beats = [AttractBeat(CARD, "police", 1, 3.0, CARD_SECONDS),
+                 AttractBeat(DEMO, "demo", 2, DEMO_GUESS_SECONDS * 0.8, DEMO_GUESS_SECONDS * 3)]
+        for beat in beats:
+            overlay.draw(canvas, beat, snapshot, now=1.0)
+            # The heading has its own band, which covers the workshop's top bar, and stays in it.
+            assert overlay.band_rect.bottom >= theme.TOP_BAR_H
+            assert overlay.band_rect.contains(overlay.heading_rect)
+            assert overlay.card_rect is not None and not overlay.card_rect.colliderect(overlay.band_rect)
+            # While the recovery message shows, the card makes way for it.
+            overlay.draw(canvas, beat, snapshot, now=1.0, recovery=True)
+            banner.draw(canvas, Notice, True, now=1.0)
+            assert overlay.card_rect is None
+            assert not banner.rect.colliderect(overlay.band_rect)
+    finally:
+        i18n.set_language("en")

@@ -21,6 +21,7 @@ HAND_MOVE = (0.12, 0.45)
 HAND_TAP = (0.45, 0.55)
 # The hand is right on the first and last guess and fooled on the middle one.
 HAND_RIGHT = (True, False, True)
+HEADING_BAND_H = 88  # the heading's own band: taller than the workshop's top bar, which it hides
 
 
 class AttractOverlay:
@@ -32,6 +33,9 @@ class AttractOverlay:
         self._demo_index = None  # which demo beat the questions below belong to
         self._questions: list[tuple[pygame.Surface, bool]] = []
         self._reals = load_real_digits(200)
+        self.band_rect = pygame.Rect(0, 0, 0, 0)  # where the last frame put things, for tests
+        self.heading_rect = pygame.Rect(0, 0, 0, 0)
+        self.card_rect: pygame.Rect | None = None
 
     # -- the demo's bills ---------------------------------------------------------------------------
     def _prepare_demo(self, beat_index: int, bills) -> None:
@@ -51,23 +55,48 @@ class AttractOverlay:
             self._questions.append((surface, is_real))
 
     # -- drawing -----------------------------------------------------------------------------------
-    def draw(self, surface, beat, snapshot, now: float) -> None:
+    def draw(self, surface, beat, snapshot, now: float, recovery: bool = False) -> None:
+        """``recovery``: the recovery message is on screen, so the card or demo gives it the room
+        rather than both being printed over each other; the call to play stays."""
         w, h = surface.get_size()
         veil(surface, 175)
-        fonts = self.fonts
-        title = fonts.render(t("kiosk.attract.title"), "display", 54, theme.BRASS, max_width=w - 160)
-        shadow = fonts.render(t("kiosk.attract.title"), "display", 54, (20, 12, 8), max_width=w - 160)
-        surface.blit(shadow, shadow.get_rect(center=(w // 2 + 3, 70 + 4)))
-        surface.blit(title, title.get_rect(center=(w // 2, 70)))
-        area = pygame.Rect(0, 0, min(900, w - 120), 420)
-        area.center = (w // 2, 345)
-        if beat.kind == CARD:
-            self._draw_card(surface, area, beat)
-        else:
-            if self._demo_index != beat.index:
-                self._prepare_demo(beat.index, snapshot.bills)
-            self._draw_demo(surface, area, beat)
+        self._draw_heading(surface)
+        self.card_rect = None
+        if not recovery:
+            area = pygame.Rect(0, 0, min(900, w - 120), 420)
+            area.center = (w // 2, 345)
+            if beat.kind == CARD:
+                self._draw_card(surface, area, beat)
+            else:
+                if self._demo_index != beat.index:
+                    self._prepare_demo(beat.index, snapshot.bills)
+                self._draw_demo(surface, area, beat)
+            self.card_rect = area
         self._draw_call(surface, now)
+
+    def _draw_heading(self, surface) -> None:
+        """The big question on its own dark band over the top bar, so the workshop's title and
+        step counter never show through the letters."""
+        w, _ = surface.get_size()
+        fonts = self.fonts
+        self.band_rect = pygame.Rect(0, 0, w, HEADING_BAND_H)
+        band = pygame.Surface(self.band_rect.size, pygame.SRCALPHA)
+        band.fill((20, 13, 9, 255))
+        surface.blit(band, self.band_rect)
+        pygame.draw.line(surface, theme.BRASS_DARK, (0, self.band_rect.bottom - 1), (w, self.band_rect.bottom - 1), 2)
+        text = t("kiosk.attract.title")
+        title = fonts.render(text, "display", 54, theme.BRASS, max_width=w - 160)
+        shadow = fonts.render(text, "display", 54, (8, 5, 3), max_width=w - 160)
+        room = HEADING_BAND_H - 12
+        if title.get_height() > room:
+            scale = room / title.get_height()
+            size = (int(title.get_width() * scale), room)
+            title = pygame.transform.smoothscale(title, size)
+            shadow = pygame.transform.smoothscale(shadow, size)
+        center = self.band_rect.center
+        surface.blit(shadow, shadow.get_rect(center=(center[0] + 3, center[1] + 3)))
+        self.heading_rect = title.get_rect(center=center)
+        surface.blit(title, self.heading_rect)
 
     def _draw_card(self, surface, area, beat) -> None:
         fonts = self.fonts

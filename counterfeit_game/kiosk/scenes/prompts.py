@@ -52,17 +52,22 @@ class CountdownOverlay:
         self.button.draw(surface, fonts)
 
 
+BANNER_TOP = 96  # below the top bar, and below attract mode's heading band
+
+
 class RecoveryBanner:
     """Non-blocking: visitors may keep looking and touching while training comes back."""
 
     def __init__(self, fonts):
         self.fonts = fonts
+        self.rect = pygame.Rect(0, 0, 0, 0)  # where the last frame put it
 
     def draw(self, surface, notice, recovering: bool, now: float) -> None:
         w, _ = surface.get_size()
         fonts = self.fonts
         rect = pygame.Rect(0, 0, min(860, w - 80), 150)
-        rect.midtop = (w // 2, 92)
+        rect.midtop = (w // 2, BANNER_TOP)
+        self.rect = rect
         card(surface, rect, color=theme.CREAM, border=theme.BRASS)
         # A turning seal while it works; a still one once it is back.
         cx, cy = rect.x + 62, rect.centery
