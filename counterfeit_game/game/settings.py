@@ -62,6 +62,8 @@ class GameSettings:
     guess_best_of: int = 1
     bills_shown: int = 5  # bills per row on the desk at the logical 1280x720 size
     language: str = "en"
+    # Keyboard hints on buttons and in help ("Space", "→", "(E)"); a touch-only kiosk turns them off.
+    show_key_hints: bool = True
 
     def with_changes(self, **changes) -> "GameSettings":
         return replace(self, **changes)

@@ -11,6 +11,7 @@ from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.button import Button
 from counterfeit_game.game.widgets.grid import GridCache
+from counterfeit_game.game.widgets.key_hints import key_hint
 from counterfeit_game.i18n import number, t
 
 THUMB_CELL = 9
@@ -27,11 +28,11 @@ class FilmstripScene(Scene):
         self.index = -1  # into snapshot.grids; -1 follows the newest
         self.dragging = False
         self.back_button = Button((0, 0, 1, 1), t("filmstrip.back"), self.close, style="primary",
-                                  help_key="help.filmstrip.back", hint=t("keys.esc"))
+                                  help_key="help.filmstrip.back", hint=key_hint(app.settings, "keys.esc"))
         self.now_button = Button((0, 0, 1, 1), t("filmstrip.now"), self.follow_now,
                                  help_key="help.filmstrip.now")
         self.export_button = Button((0, 0, 1, 1), t("controls.export"), app.export_now,
-                                    help_key="help.controls.export", hint=t("keys.e"))
+                                    help_key="help.controls.export", hint=key_hint(app.settings, "keys.e"))
         self.buttons = [self.back_button, self.now_button] + ([self.export_button] if app.exports_allowed else [])
 
     @property

@@ -24,6 +24,7 @@ from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.bill import BillArt, serial_text
 from counterfeit_game.game.widgets.button import Button
 from counterfeit_game.game.widgets.stamp import StampArt, place
+from counterfeit_game.game.widgets.key_hints import key_hint
 from counterfeit_game.i18n import t
 
 log = logging.getLogger(__name__)
@@ -181,13 +182,13 @@ class GuessScene(Scene):
         self.stamps = StampArt(app.fonts, 220, fit=self.art.size)
         self._bill_surface: pygame.Surface | None = None
         self.real_button = Button((0, 0, 1, 1), t("guess.real"), lambda: self.answer(True), style="real",
-                                  size=30, help_key="help.guess.real", hint=t("keys.r"))
+                                  size=30, help_key="help.guess.real", hint=key_hint(app.settings, "keys.r"))
         self.fake_button = Button((0, 0, 1, 1), t("guess.fake"), lambda: self.answer(False), style="fake",
-                                  size=30, help_key="help.guess.fake", hint=t("keys.f"))
+                                  size=30, help_key="help.guess.fake", hint=key_hint(app.settings, "keys.f"))
         self.next_button = Button((0, 0, 1, 1), t("guess.next"), self.next_bill, style="primary", size=24,
-                                  help_key="help.guess.next", hint=t("keys.enter"))
+                                  help_key="help.guess.next", hint=key_hint(app.settings, "keys.enter"))
         self.quit_button = Button((0, 0, 1, 1), t("guess.quit"), self.leave, style="quiet",
-                                  help_key="help.guess.quit", hint=t("keys.esc"))
+                                  help_key="help.guess.quit", hint=key_hint(app.settings, "keys.esc"))
 
     # -- life cycle -------------------------------------------------------------------------------
     def on_enter(self) -> None:

@@ -9,6 +9,7 @@ from counterfeit_game.game import theme
 from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.button import Button
+from counterfeit_game.game.widgets.key_hints import without_key_hints
 from counterfeit_game.i18n import t
 
 
@@ -83,7 +84,10 @@ class HelpOverlay(Scene):
         rect, key = self.selected
         pygame.draw.rect(surface, theme.HELP_HIGHLIGHT, rect.inflate(8, 8), 4, border_radius=10)
         title = fonts.render(t(f"{key}.title"), "display", 22, theme.INK, max_width=520)
-        body = fonts.render_block(t(f"{key}.text"), "body", 17, theme.INK, 520)
+        text = t(f"{key}.text")
+        if not getattr(self.app.settings, "show_key_hints", True):
+            text = without_key_hints(text)
+        body = fonts.render_block(text, "body", 17, theme.INK, 520)
         card = pygame.Rect(0, 0, 560, title.get_height() + body.get_height() + 56)
         # Beside the element: below it if there is room, otherwise above, clamped on screen.
         card.midtop = (rect.centerx, rect.bottom + 14)

@@ -11,6 +11,7 @@ from counterfeit_game.game.scenes.base import Scene
 from counterfeit_game.game.scores import RoundResult
 from counterfeit_game.game.widgets import draw
 from counterfeit_game.game.widgets.button import Button
+from counterfeit_game.game.widgets.key_hints import key_hint
 from counterfeit_game.i18n import number, t
 
 
@@ -24,9 +25,9 @@ class ResultsScene(Scene):
         self.resume_after = resume_after
         self.size = (theme.LOGICAL_WIDTH, theme.LOGICAL_HEIGHT)
         self.again_button = Button((0, 0, 1, 1), t("results.again"), self.play_again, style="real", size=24,
-                                   help_key="help.results.again", hint=t("keys.enter"))
+                                   help_key="help.results.again", hint=key_hint(app.settings, "keys.enter"))
         self.back_button = Button((0, 0, 1, 1), t("results.back"), self.back, style="primary", size=24,
-                                  help_key="help.results.back", hint=t("keys.esc"))
+                                  help_key="help.results.back", hint=key_hint(app.settings, "keys.esc"))
 
     def layout(self, size) -> None:
         self.size = w, h = size

@@ -29,6 +29,7 @@ from counterfeit_game.game.widgets.meter import draw_meter, police_accuracy_rece
 from counterfeit_game.game.widgets.quality_meter import QualityMeter
 from counterfeit_game.game.widgets.slider import NotchSlider
 from counterfeit_game.game.widgets.stamp import SLAM_S, StampArt, place
+from counterfeit_game.game.widgets.key_hints import key_hint
 from counterfeit_game.i18n import number, t
 from counterfeit_game.snapshot import STATUS_FAILED, STATUS_LOADING, STATUS_PAUSED, StepBills
 
@@ -104,19 +105,20 @@ class WorkshopScene(Scene):
     def _make_controls(self) -> None:
         app = self.app
         self.pause_button = Button((0, 0, 1, 1), t("controls.pause"), self.toggle_pause,
-                                   style="primary", help_key="help.controls.pause", hint=t("keys.space"))
+                                   style="primary", help_key="help.controls.pause",
+                                   hint=key_hint(app.settings, "keys.space"))
         self.step_button = Button((0, 0, 1, 1), t("controls.step"), self.step_once,
-                                  help_key="help.controls.step", hint=t("keys.right"))
+                                  help_key="help.controls.step", hint=key_hint(app.settings, "keys.right"))
         self.speed_slider = NotchSlider((0, 0, 1, 1), len(SPEED_LEVELS), app.speed_index,
                                         app.set_speed_index, help_key="help.controls.speed")
         self.reset_button = Button((0, 0, 1, 1), t("controls.reset"), self.reset_pressed,
-                                   help_key="help.controls.reset", hint=t("keys.n"))
+                                   help_key="help.controls.reset", hint=key_hint(app.settings, "keys.n"))
         self.guess_button = Button((0, 0, 1, 1), t("controls.guess"), self.open_guess, style="real",
-                                   help_key="help.controls.guess", hint=t("keys.p"))
+                                   help_key="help.controls.guess", hint=key_hint(app.settings, "keys.p"))
         self.film_button = Button((0, 0, 1, 1), t("controls.filmstrip"), self.open_filmstrip,
-                                  help_key="help.controls.filmstrip", hint=t("keys.g"))
+                                  help_key="help.controls.filmstrip", hint=key_hint(app.settings, "keys.g"))
         self.export_button = Button((0, 0, 1, 1), t("controls.export"), app.export_now,
-                                    help_key="help.controls.export", hint=t("keys.e"))
+                                    help_key="help.controls.export", hint=key_hint(app.settings, "keys.e"))
         self.help_button = Button((0, 0, 1, 1), "?", app.open_help, style="quiet",
                                   help_key="help.controls.help", size=30)
         # The guessing game is a panel an operator can hide; a kiosk turns exports off.
@@ -246,7 +248,7 @@ class WorkshopScene(Scene):
         # The running narration sets the height; rarer, longer texts (the slow-motion stages) are
         # set up to NARRATION_SHRINK points smaller to fit rather than push the bills off the desk.
         phases = block(t("workshop.narration.phase1", n=n), "body", 15) + block(t("workshop.narration.phase2"), "body", 15)
-        heights = [phases, block(t("workshop.paused_line"), "bold", 17)]
+        heights = [phases, block(self._paused_line(), "bold", 17)]
         small = NARRATION_SHRINK
         for i, name in enumerate(STAGES):
             height = block(t(f"workshop.stage.{name}", n=n), "bold", 17 - small)
@@ -600,7 +602,7 @@ class WorkshopScene(Scene):
                 color = theme.POLICE_BLUE_LIGHT if stage == 2 else theme.COUNTERFEITER_LIGHT
                 lines.append((t(key, loss=f"{loss_value:.3f}", acc=f"{value[2] * 100:.0f}"), color))
         elif self.app.paused:
-            lines = [(t("workshop.paused_line"), theme.HELP_HIGHLIGHT)]
+            lines = [(self._paused_line(), theme.HELP_HIGHLIGHT)]
         else:
             lines = [(t("workshop.narration.phase1", n=snap.batch_size),
                       theme.HELP_HIGHLIGHT if self.fast_phase == 0 else theme.CREAM),
@@ -706,6 +708,10 @@ class WorkshopScene(Scene):
         return t("workshop.footer_short" if short else "workshop.footer", shown=self.bills_per_row,
                  n=len(bills.fake_scores), step=number(bills.step), caught=caught, passed=passed)
 
+    def _paused_line(self) -> str:
+        """What to do while paused, naming keys only where there is a keyboard."""
+        return t("workshop.paused_line" if self.app.settings.show_key_hints else "workshop.paused_line.touch")
+
     def _draw_paused_ribbon(self, surface) -> None:
         """Over the stage chips (nothing moves through them while paused), clear of the bills."""
         fonts = self.app.fonts
@@ -713,9 +719,10 @@ class WorkshopScene(Scene):
         pygame.draw.rect(surface, theme.FAKE_RED_DARK, ribbon, border_radius=17)
         pygame.draw.rect(surface, theme.CREAM, ribbon, 2, border_radius=17)
         label = fonts.render(t("workshop.paused_ribbon"), "display", 20, theme.CREAM)
-        hint = fonts.render(t("workshop.paused_hint"), "bold", 14, theme.CREAM,
+        keys = self.app.settings.show_key_hints
+        hint = fonts.render(t("workshop.paused_hint") if keys else "", "bold", 14, theme.CREAM,
                             max_width=ribbon.width - label.get_width() - 40)
-        total = label.get_width() + 24 + hint.get_width()
+        total = label.get_width() + (24 + hint.get_width() if keys else 0)
         x = ribbon.centerx - total // 2
         surface.blit(label, label.get_rect(midleft=(x, ribbon.centery)))
         surface.blit(hint, hint.get_rect(midleft=(x + label.get_width() + 24, ribbon.centery)))

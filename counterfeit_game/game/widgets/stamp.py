@@ -115,4 +115,5 @@ class StampArt:
 
 def place(frame: pygame.Surface, spot, bill: pygame.Rect) -> pygame.Rect:
     """Where a stamp frame centred on ``spot`` lands, moved as little as needed to stay on the bill."""
-    return frame.get_rect(center=(int(spot[0]), int(spot[1]))).clamp(pygame.Rect(bill).inflate(-2 * MARGIN, -2 * MARGIN))
+    inside = pygame.Rect(bill).inflate(-2 * MARGIN, -2 * MARGIN)
+    return frame.get_rect(center=(int(spot[0]), int(spot[1]))).clamp(inside)
