@@ -6,13 +6,25 @@ thread; the frame loop only collects the result and shows a confirmation.
 
 from __future__ import annotations
 
+import errno
 import logging
 import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from counterfeit_game.i18n import t
+
 log = logging.getLogger(__name__)
+
+# Why a save failed, in words a teacher can act on; anything else gets the general sentence.
+PROBLEM_KEYS = {
+    errno.EROFS: "export.failed.read_only",
+    errno.ENOSPC: "export.failed.full",
+    errno.EDQUOT: "export.failed.full",
+    errno.EACCES: "export.failed.denied",
+    errno.EPERM: "export.failed.denied",
+}
 
 
 @dataclass(frozen=True)
@@ -20,7 +32,13 @@ class ExportResult:
     ok: bool
     folder: Path
     files: tuple[str, ...] = ()
-    error: str = ""
+    error: str = ""  # a plain sentence for the screen; the raw error goes to the log
+
+
+def export_problem(folder: Path, exc: BaseException) -> str:
+    """One sentence naming the folder and, where the system says, why: never a raw Python error."""
+    key = PROBLEM_KEYS.get(getattr(exc, "errno", None), "export.failed.other")
+    return t(key, folder=str(folder))
 
 
 def export_files(folder: Path, grid_images, grid_step: int, history, step: int) -> ExportResult:
@@ -41,7 +59,7 @@ def export_files(folder: Path, grid_images, grid_step: int, history, step: int) 
             written.append(name)
     except Exception as exc:  # noqa: BLE001 - any failure is reported on screen, never fatal
         log.warning("export to %s failed: %s", folder, exc)
-        return ExportResult(False, folder, tuple(written), str(exc))
+        return ExportResult(False, folder, tuple(written), export_problem(folder, exc))
     return ExportResult(True, folder, tuple(written))
 
 
