@@ -15,6 +15,11 @@ from counterfeit_game.game.widgets.key_hints import key_hint
 from counterfeit_game.i18n import number, t
 
 
+def unbroken_parts(text: str, separator: str = " · ") -> str:
+    """Lines may break only between the " · " parts, so "best streak: 2" never leaves its 2 behind."""
+    return separator.join(part.replace(" ", "\u00a0") for part in text.split(separator))
+
+
 class ResultsScene(Scene):
     name = "results"
 
@@ -33,8 +38,12 @@ class ResultsScene(Scene):
         self.size = w, h = size
         self.again_button.rect = pygame.Rect(w // 2 - 330, h - 120, 310, 84)
         self.back_button.rect = pygame.Rect(w // 2 + 20, h - 120, 310, 84)
-        self.table_rect = pygame.Rect(w // 2 - 520, 190, 600, 330)
-        self.best_rect = pygame.Rect(self.table_rect.right + 30, 190, 410, 330)
+        # Two panels side by side across the width there is (1024 to 1600 logical pixels).
+        margin, gap = max(30, (w - 1160) // 2), 30
+        room = w - 2 * margin - gap
+        table_w = int(room * 0.58)
+        self.table_rect = pygame.Rect(margin, 190, table_w, 330)
+        self.best_rect = pygame.Rect(self.table_rect.right + gap, 190, room - table_w, 330)
 
     def play_again(self) -> None:
         from counterfeit_game.game.scenes.guess import GuessScene
@@ -75,24 +84,34 @@ class ResultsScene(Scene):
         if self.rank == 0:
             draw.pill(surface, fonts, t("results.new_best"), (w // 2, 160), theme.BRASS_DARK, size=16)
         content = draw.panel(surface, self.table_rect, fonts, t("results.table.title"))
-        cols = (content.x + 10, content.x + 300, content.x + 450)
-        y = content.y + 6
-        heads = (t("results.table.measure"), t("results.table.you"), t("results.table.police"))
-        for x, text in zip(cols, heads):
-            surface.blit(fonts.render(text, "bold", 16, theme.BRASS), (x, y))
-        y += 32
         rows = [
-            (t("results.row.accuracy"), f"{r.correct}/{r.total}  ({r.accuracy * 100:.0f}%)",
-             f"{r.police_correct}/{r.total}  ({r.police_accuracy * 100:.0f}%)"),
+            (t("results.row.accuracy"), f"{r.correct}/{r.total} ({r.accuracy * 100:.0f}%)",
+             f"{r.police_correct}/{r.total} ({r.police_accuracy * 100:.0f}%)"),
             (t("results.row.fakes_caught"), f"{r.fakes_caught}/{r.fakes_total}",
              f"{r.police_fakes_caught}/{r.fakes_total}"),
             (t("results.row.reals_passed"), f"{r.reals_passed}/{r.reals_total}",
              f"{r.police_reals_passed}/{r.reals_total}"),
             (t("results.row.streak"), str(r.best_streak), "—"),
         ]
+        heads = (t("results.table.measure"), t("results.table.you"), t("results.table.police"))
+        # Columns measured from the right edge, so the widest figure ("10/10 (100%)") never
+        # touches the rim; the row names get what is left.
+        value_font = fonts.get("bold", 20)
+        head_font = fonts.get("bold", 16)
+        police_w = max([value_font.size(row[2])[0] for row in rows] + [head_font.size(heads[2])[0]])
+        you_w = max([value_font.size(row[1])[0] for row in rows] + [head_font.size(heads[1])[0]])
+        police_x = content.right - 12 - police_w
+        you_x = police_x - 28 - you_w
+        cols = (content.x + 10, you_x, police_x)
+        self.table_columns = cols
+        y = content.y + 6
+        for x, text in zip(cols, heads):
+            surface.blit(fonts.render(text, "bold", 16, theme.BRASS, max_width=you_x - cols[0] - 16
+                                      if x == cols[0] else None), (x, y))
+        y += 32
         for label, you, police in rows:
             pygame.draw.line(surface, theme.FELT_LINE, (content.x, y - 6), (content.right, y - 6))
-            surface.blit(fonts.render(label, "body", 18, theme.CREAM, max_width=280), (cols[0], y))
+            surface.blit(fonts.render(label, "body", 18, theme.CREAM, max_width=you_x - cols[0] - 16), (cols[0], y))
             surface.blit(fonts.render(you, "bold", 20, theme.CREAM), (cols[1], y))
             surface.blit(fonts.render(police, "bold", 20, theme.POLICE_BLUE_LIGHT), (cols[2], y))
             y += 46
@@ -111,8 +130,8 @@ class ResultsScene(Scene):
             surface.blit(fonts.render(text, "bold" if i == self.rank else "body", 17, color,
                                       max_width=best.width), (best.x, y))
             y += 34
-        stats = fonts.render_block(t("results.best.stats", rounds=board.rounds_played,
-                                     beaten=board.rounds_beating_police, streak=board.best_streak),
+        stats = fonts.render_block(unbroken_parts(t("results.best.stats", rounds=board.rounds_played,
+                                                    beaten=board.rounds_beating_police, streak=board.best_streak)),
                                    "body", 15, theme.PAPER_SHADE, best.width)
         surface.blit(stats, (best.x, best.bottom - stats.get_height()))
         self.again_button.draw(surface, fonts)
