@@ -72,3 +72,25 @@ def test_desk_stamps_are_made_for_the_desk_bills(tmp_path, language, size):
     width, height = scene.bill_art.size
     frame = scene.stamps.frame(i18n.get_language() == "es", 1.0)
     assert frame.get_width() <= width and frame.get_height() <= height
+
+
+def test_an_untrained_grey_print_is_a_smudge_not_a_grey_square(fonts):
+    from counterfeit_game.game import theme
+    from counterfeit_game.game.scripted_client import load_real_digits
+    from counterfeit_game.game.widgets.bill import INK_FADE, digit_surface
+
+    grey = np.full((28, 28), 128, np.uint8)  # what a DCGAN prints at step 0, near enough
+    cell = digit_surface(grey, 28)
+    assert tuple(cell.get_at((0, 0)))[:3] == tuple(theme.BILL_PAPER)  # paper in the corners
+    assert tuple(cell.get_at((14, 14)))[:3] != tuple(theme.BILL_PAPER)  # ink in the middle
+    art = BillArt(fonts, 137)
+    template = art.template.copy()
+    printed = art.render(grey)
+    header = art._header.get_rect(topleft=art._header_at)
+    assert header.height > 0
+    for x in range(header.left, header.right, 3):
+        for y in range(header.top, header.bottom, 2):
+            assert printed.get_at((x, y)) == template.get_at((x, y))  # the bank's name stays clear
+    real = load_real_digits(300).astype(np.float64)  # real digits keep their ink
+    lost = (real * (1 - INK_FADE)).sum(axis=(1, 2)) / real.sum(axis=(1, 2))
+    assert lost.max() < 0.05

@@ -18,9 +18,31 @@ from counterfeit_game.i18n import get_language, t
 BILL_ASPECT = 0.62  # height / width
 
 
+def _ink_fade(side: int = 28) -> np.ndarray:
+    """1 over the middle of the 28x28 plate, fading to 0 towards its corners.
+
+    MNIST digits keep a blank margin, so real bills lose nothing; an untrained counterfeiter's
+    near-uniform grey print then lands as a round smudge of ink in the portrait oval instead of a
+    flat grey square that looks like a missing picture.
+    """
+    centre = (side - 1) / 2
+    y, x = np.mgrid[0:side, 0:side]
+    radius = np.hypot(x - centre, y - centre)
+    return np.clip((side * 0.56 - radius) / (side * 0.13), 0.0, 1.0).astype(np.float32)
+
+
+INK_FADE = _ink_fade()
+
+
+def _faded(image: np.ndarray) -> np.ndarray:
+    """The image's ink as 0..1 floats, with the plate's corners faded out (28x28 images only)."""
+    ink = np.asarray(image, dtype=np.float32) / 255.0
+    return ink * INK_FADE if ink.shape == INK_FADE.shape else ink
+
+
 def digit_surface(image: np.ndarray, side: int, paper=theme.BILL_PAPER, ink=theme.BILL_INK) -> pygame.Surface:
     """A uint8 (28, 28) digit (white strokes on black, as in MNIST) as dark ink on paper."""
-    alpha = np.asarray(image, dtype=np.float32)[..., None] / 255.0
+    alpha = _faded(image)[..., None]
     rgb = np.asarray(paper, np.float32) * (1 - alpha) + np.asarray(ink, np.float32) * alpha
     small = pygame.surfarray.make_surface(np.ascontiguousarray(rgb.astype(np.uint8).transpose(1, 0, 2)))
     return pygame.transform.smoothscale(small, (side, side))
@@ -31,7 +53,7 @@ def ink_surface(image: np.ndarray, side: int, ink=theme.BILL_INK) -> pygame.Surf
     small = pygame.Surface((image.shape[1], image.shape[0]), pygame.SRCALPHA)
     small.fill((*ink, 255))
     alpha = pygame.surfarray.pixels_alpha(small)
-    alpha[:] = np.asarray(image, dtype=np.uint8).T
+    alpha[:] = np.round(_faded(image) * 255).astype(np.uint8).T
     del alpha  # unlock the surface
     return pygame.transform.smoothscale(small, (side, side))
 
@@ -60,6 +82,8 @@ class BillArt:
         self._fonts = fonts
         self._language: str | None = None
         self._template: pygame.Surface | None = None
+        self._header: pygame.Surface | None = None  # the bank's name on its plate, and where
+        self._header_at = (0, 0)
 
     @property
     def template(self) -> pygame.Surface:
@@ -113,12 +137,17 @@ class BillArt:
             plate = title.get_rect(midtop=(w // 2, inset + 5)).inflate(10, 2)
             pygame.draw.rect(surf, theme.BILL_PAPER, plate)
             surf.blit(title, title.get_rect(center=plate.center))
+            # Printed again over the digit: a counterfeiter's stray ink never hides the bank's name.
+            self._header = surf.subsurface(plate.clip(surf.get_rect())).copy()
+            self._header_at = plate.clip(surf.get_rect()).topleft
         return surf
 
     def render(self, image: np.ndarray, serial: str = "") -> pygame.Surface:
         bill = self.template.copy()
         digit = ink_surface(image, self.digit_side)
         bill.blit(digit, digit.get_rect(center=(self.width // 2, self.height // 2 + (2 if self.height >= 50 else 0))))
+        if self._header is not None:
+            bill.blit(self._header, self._header_at)
         if serial and self.height >= 50:
             size = max(7, self.height // 13)
             inset = max(3, self.width // 40)
