@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -56,6 +59,16 @@ def test_no_display_stops_with_one_line_instead_of_an_invisible_window(monkeypat
         assert code == 2 and "no display to open the game window on" in err and "counterfeit-game train" in err
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")  # chosen on purpose: allowed
     display.require_visible_display()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="elsewhere SDL finds the desktop without DISPLAY")
+def test_no_display_end_to_end_is_exactly_one_line():
+    env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run([sys.executable, "-m", "counterfeit_game", "--demo", "--frames", "1"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == ["counterfeit-game: no display to open the game window on (DISPLAY is "
+                                        "not set); for a headless run use `counterfeit-game train`"]
 
 
 # seeds

@@ -7,6 +7,7 @@ letterboxed. The canvas is scaled to the window once per frame.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import warnings
@@ -24,6 +25,26 @@ MIN_WINDOW = (320, 180)
 HEADLESS_DRIVERS = ("offscreen", "dummy")
 
 
+@contextlib.contextmanager
+def _native_stderr_muted(mute: bool):
+    """Point file descriptor 2 at /dev/null for a moment (native libraries write there directly)."""
+    if not mute:
+        yield
+        return
+    try:
+        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def require_visible_display() -> None:
     """Stop before opening a window nobody can see.
 
@@ -33,8 +54,10 @@ def require_visible_display() -> None:
     if os.environ.get("SDL_VIDEODRIVER"):
         return
     if not pygame.display.get_init():
+        quiet = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         try:
-            pygame.display.init()
+            with _native_stderr_muted(quiet):  # SDL's Wayland probe prints an XDG_RUNTIME_DIR error
+                pygame.display.init()
         except pygame.error:
             return  # opening the window reports it, with SDL's reason
     if pygame.display.get_driver() in HEADLESS_DRIVERS:
