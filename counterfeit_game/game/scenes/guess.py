@@ -356,7 +356,7 @@ class GuessScene(Scene):
         # The truth as a stamp, the player's call and the police's verdict underneath.
         frame = self.stamps.frame(question.is_real, self.reveal_t)
         if frame is not None:  # off-centre, so the digit can still be studied; never off the bill
-            spot = (rect.x + int(rect.width * 0.72), rect.y + int(rect.height * 0.70))
+            spot = (rect.x + int(rect.width * 0.70), rect.y + int(rect.height * 0.60))
             surface.blit(frame, place(frame, spot, rect))
         you = self.round.answers[-1]
         lines = [
