@@ -34,7 +34,8 @@ class TitleScene(Scene):
         self.retry = Button((0, 0, 240, 60), t("title.retry"), self._retry, style="primary",
                             help_key="help.title.retry")
         art = BillArt(app.fonts, 190)
-        self._stamps = StampArt(app.fonts, 150, fit=art.size)
+        # The bills lie tilted and the stamps do not: a smaller box keeps them on the paper.
+        self._stamps = StampArt(app.fonts, 150, fit=(int(art.width * 0.85), int(art.height * 0.85)))
         for i, image in enumerate(load_real_digits(6)):
             bill = art.render(image, serial_text(f"{271828 + i * 31:06d}"))
             angle = -16 + i * 6.5
@@ -79,15 +80,16 @@ class TitleScene(Scene):
                 surface.blit(stamp, stamp.get_rect(center=(cx, cy)))
         title = fonts.render(t("title.name"), "display", 92, theme.BRASS)
         shadow = fonts.render(t("title.name"), "display", 92, (20, 12, 8))
-        surface.blit(shadow, shadow.get_rect(center=(w // 2 + 4, 150 + 5)))
-        surface.blit(title, title.get_rect(center=(w // 2, 150)))
+        surface.blit(shadow, shadow.get_rect(center=(w // 2 + 4, 140 + 5)))
+        surface.blit(title, title.get_rect(center=(w // 2, 140)))
         tagline = fonts.render_block(t("title.tagline"), "bold", 24, theme.CREAM, min(900, w - 120),
                                      align="center")
-        surface.blit(tagline, tagline.get_rect(midtop=(w // 2, 215)))
+        surface.blit(tagline, tagline.get_rect(midtop=(w // 2, 200)))
         terms = fonts.render_block(t("title.terms"), "body", 18, theme.PAPER_SHADE, min(900, w - 120),
                                    align="center")
-        surface.blit(terms, terms.get_rect(midtop=(w // 2, 225 + tagline.get_height())))
-        status_y = 360
+        surface.blit(terms, terms.get_rect(midtop=(w // 2, 208 + tagline.get_height())))
+        # Below the texts however many lines they take (Spanish wraps to more).
+        status_y = max(340, 208 + tagline.get_height() + terms.get_height() + 8)
         if self.failed:
             message = draw.one_line(self.app.snapshot.message) or t("title.failed_unknown")
             text = fonts.render_block(t("title.failed", message=message), "bold", 20, theme.FAKE_RED,
