@@ -424,3 +424,9 @@ def test_each_architecture_keeps_its_own_checkpoints(tmp_path):
     k = Kiosk(tmp_path, architecture="dcgan")  # and switching back picks it up again
     assert [Path(p) for p in k.commands(protocol.LOAD)] == [trained]
     k.app.close()
+
+
+def test_no_keyboard_hints_on_the_touch_screen(kiosk):
+    assert kiosk.app.settings.show_key_hints is False
+    workshop = kiosk.workshop()
+    assert all(not getattr(button, "hint", "") for button in workshop.buttons)

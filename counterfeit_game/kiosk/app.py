@@ -179,6 +179,7 @@ def game_settings(config: KioskConfig, window_size=None, fullscreen: bool | None
         window_size=window_size or (1280, 720),
         fullscreen=config.display.fullscreen if fullscreen is None else fullscreen,
         guess_round_length=config.game.rules.round_length,
+        show_key_hints=False,  # a touch screen: no keyboard to press them on
         guess_fake_age=config.game.rules.fake_age,
         guess_best_of=config.game.rules.best_of,
         quality_interval=game_quality_interval(config.training.architecture),
@@ -409,7 +410,9 @@ class KioskApp:
         now = self.clock()
         state = self.sessions.state
         if state == ks.ATTRACT:
-            self.attract_overlay.draw(canvas, self.attract.current(), self.supervisor.snapshot, now)
+            recovery = self.supervisor.recovery_visible and self.supervisor.notice is not None
+            self.attract_overlay.draw(canvas, self.attract.current(), self.supervisor.snapshot, now,
+                                      recovery=recovery)
         elif state == ks.COUNTDOWN:
             self.countdown.draw(canvas, self.sessions.countdown_remaining or 0.0, self.sessions.countdown_seconds)
         if self.supervisor.recovery_visible and self.supervisor.notice is not None:
