@@ -430,3 +430,22 @@ def test_no_keyboard_hints_on_the_touch_screen(kiosk):
     assert kiosk.app.settings.show_key_hints is False
     workshop = kiosk.workshop()
     assert all(not getattr(button, "hint", "") for button in workshop.buttons)
+
+
+def test_are_you_still_there_is_never_drawn_under_the_recovery_message(kiosk, monkeypatch):
+    drawn = []
+    monkeypatch.setattr(kiosk.app.recovery, "draw", lambda *a, **k: drawn.append("recovery"))
+    monkeypatch.setattr(kiosk.app.countdown, "draw", lambda *a, **k: drawn.append("countdown"))
+    monkeypatch.setattr(type(kiosk.app.supervisor), "recovery_visible", property(lambda self: True))
+    kiosk.app.supervisor.notice = "kiosk.recovery.crash"
+    canvas = pygame.Surface((1280, 720))
+    kiosk.tap((640, 400))
+    drawn.clear()
+    kiosk.app._draw_overlays(canvas)
+    assert drawn == ["recovery"]  # a visitor playing sees the news about the trainer
+    drawn.clear()
+    kiosk.wait(31)
+    assert kiosk.app.sessions.state == ks.COUNTDOWN
+    drawn.clear()
+    kiosk.app._draw_overlays(canvas)
+    assert drawn == ["countdown"]  # one box at a time: the question to the visitor wins

@@ -415,7 +415,8 @@ class KioskApp:
                                       recovery=recovery)
         elif state == ks.COUNTDOWN:
             self.countdown.draw(canvas, self.sessions.countdown_remaining or 0.0, self.sessions.countdown_seconds)
-        if self.supervisor.recovery_visible and self.supervisor.notice is not None:
+        # The question to the visitor wins over news about the trainer: one box at a time.
+        if state != ks.COUNTDOWN and self.supervisor.recovery_visible and self.supervisor.notice is not None:
             recovering = self.supervisor._recovering_since is not None
             self.recovery.draw(canvas, self.supervisor.notice, recovering, now)
         if self.pin_pad is not None:
