@@ -79,3 +79,29 @@ def test_good_user_data_passes_the_check(small_mnist_npz):
     args = cli.build_parser().parse_args(["play", "--data", str(small_mnist_npz)])
     assert check_user_data(args) is None
     check_user_data(cli.build_parser().parse_args(["play", "--demo", "--data", "/nowhere"]))  # demo reads none
+
+
+def test_difficulty_sets_the_guessing_rounds_like_the_kiosk(tmp_path):
+    import argparse
+
+    import pytest
+
+    from counterfeit_game.errors import UserFacingError
+    from counterfeit_game.game.play_command import (add_play_arguments, refuse_play_options_in_kiosk,
+                                                    settings_from_args)
+    from counterfeit_game.kiosk.config import DIFFICULTIES
+
+    parser = argparse.ArgumentParser()
+    add_play_arguments(parser)
+    normal = settings_from_args(parser.parse_args([]))
+    assert (normal.guess_round_length, normal.guess_fake_age, normal.guess_best_of) == (10, 1.0, 1)
+    easy = settings_from_args(parser.parse_args(["--difficulty", "easy"]))
+    assert (easy.guess_round_length, easy.guess_fake_age, easy.guess_best_of) == \
+        (DIFFICULTIES["easy"].round_length, DIFFICULTIES["easy"].fake_age, 1)
+    hard = settings_from_args(parser.parse_args(["--difficulty", "hard"]))
+    assert hard.guess_best_of == 3
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--difficulty", "impossible"])
+    defaults = vars(parser.parse_args([]))
+    with pytest.raises(UserFacingError, match="--difficulty is a play option"):
+        refuse_play_options_in_kiosk(parser.parse_args(["--difficulty", "hard"]), defaults)

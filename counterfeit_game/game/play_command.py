@@ -14,7 +14,7 @@ from pathlib import Path
 
 from counterfeit_game.cli_types import non_negative_int, positive_int, unit_interval
 from counterfeit_game.errors import UserFacingError
-from counterfeit_game.game.settings import (ALL_PANELS, SPEED_LEVELS, GameSettings, default_home,
+from counterfeit_game.game.settings import (ALL_PANELS, DIFFICULTIES, SPEED_LEVELS, GameSettings, default_home,
                                              panels_problem)
 from counterfeit_game.hyperparams import GAME_ARCHITECTURES, game_config, game_quality_interval
 
@@ -79,6 +79,9 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--volume", type=unit_interval, default=0.6, help="sound volume 0..1 (default 0.6)")
     group.add_argument("--tf-threads", type=positive_int, default=None, metavar="N",
                        help="threads the trainer may use (default: TensorFlow's choice)")
+    group.add_argument("--difficulty", choices=tuple(DIFFICULTIES), default="normal",
+                       help="the guessing game: easy (6 bills, fakes from a younger counterfeiter), normal "
+                            "(10 bills as it prints them now), hard (10 bills, the police's favourite of 3)")
     group.add_argument("--architecture", choices=GAME_ARCHITECTURES, default="dcgan",
                        help="the counterfeiter and police to train: 'dcgan' (default), the fast "
                             "convolutional \"master counterfeiter\", readable digits within a "
@@ -107,6 +110,7 @@ def settings_from_args(args) -> GameSettings:
                             volume=max(0.0, min(1.0, args.volume)),
                             quality_interval=game_quality_interval(getattr(args, "architecture", None)
                                                                    or "dcgan"))
+    settings = settings.with_difficulty(getattr(args, "difficulty", "normal"))
     if args.exports is not None:
         settings = settings.with_changes(exports_dir=args.exports.expanduser())
     if args.scores is not None:
@@ -160,7 +164,7 @@ def lower_worker_priority(niceness: int = WORKER_NICENESS) -> None:
 
 # Play options that kiosk mode does not take: its settings come from the config file.
 KIOSK_REFUSES = ("demo", "data", "seed", "no_sound", "volume", "window", "fullscreen", "panels", "speed",
-                 "architecture", "exports", "scores", "stats", "measure_after_step")
+                 "architecture", "difficulty", "exports", "scores", "stats", "measure_after_step")
 
 
 def refuse_play_options_in_kiosk(args, defaults: dict) -> None:

@@ -41,6 +41,22 @@ def default_home() -> Path:
 
 
 @dataclass(frozen=True)
+class Difficulty:
+    """What a difficulty (`play --difficulty`, the kiosk's ``game.difficulty``) changes: only the guessing game, never the training itself."""
+
+    round_length: int  # bills per guess round
+    fake_age: float  # fakes come from the counterfeiter as it was at this fraction of its steps so far
+    best_of: int  # print this many fakes per fake shown and show the police's favourite
+
+
+DIFFICULTIES = {
+    "easy": Difficulty(round_length=6, fake_age=1 / 3, best_of=1),
+    "normal": Difficulty(round_length=10, fake_age=1.0, best_of=1),
+    "hard": Difficulty(round_length=10, fake_age=1.0, best_of=3),
+}
+
+
+@dataclass(frozen=True)
 class GameSettings:
     exports_dir: Path = field(default_factory=lambda: default_home() / "exports")
     scores_path: Path = field(default_factory=lambda: default_home() / "scores.json")
@@ -64,6 +80,11 @@ class GameSettings:
     language: str = "en"
     # Keyboard hints on buttons and in help ("Space", "→", "(E)"); a touch-only kiosk turns them off.
     show_key_hints: bool = True
+
+    def with_difficulty(self, name: str) -> "GameSettings":
+        rules = DIFFICULTIES[name]
+        return replace(self, guess_round_length=rules.round_length, guess_fake_age=rules.fake_age,
+                       guess_best_of=rules.best_of)
 
     def with_changes(self, **changes) -> "GameSettings":
         return replace(self, **changes)

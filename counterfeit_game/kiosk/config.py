@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from counterfeit_game.errors import ConfigError, read_bytes
+from counterfeit_game.game.settings import DIFFICULTIES, Difficulty  # noqa: F401 - part of this module's API
 
 log = logging.getLogger(__name__)
 
@@ -27,22 +28,6 @@ RESET_POLICIES = ("continue", "restart", "checkpoint")
 EXIT_GESTURES = ("corner-taps", "long-press")
 EXIT_CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 DEFAULT_PIN = "1234"
-
-
-@dataclass(frozen=True)
-class Difficulty:
-    """What ``game.difficulty`` changes: only the guessing game, never the training itself."""
-
-    round_length: int  # bills per guess round
-    fake_age: float  # fakes come from the counterfeiter as it was at this fraction of its steps so far
-    best_of: int  # print this many fakes per fake shown and show the police's favourite
-
-
-DIFFICULTIES = {
-    "easy": Difficulty(round_length=6, fake_age=1 / 3, best_of=1),
-    "normal": Difficulty(round_length=10, fake_age=1.0, best_of=1),
-    "hard": Difficulty(round_length=10, fake_age=1.0, best_of=3),
-}
 
 
 def default_kiosk_home() -> Path:
