@@ -8,12 +8,34 @@ tracebacks in a log) still show. ``-v`` leaves everything as it is.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 
 
+@contextlib.contextmanager
+def native_stderr_muted(mute: bool = True):
+    """Descriptor 2 at /dev/null for a moment only (e.g. while SDL probes for a display)."""
+    if not mute:
+        yield
+        return
+    try:
+        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def silence_native_stderr() -> bool:
+    """For the rest of the process: our Python messages keep a duplicate of the real stderr."""
     try:
         saved = os.dup(2)
         devnull = os.open(os.devnull, os.O_WRONLY)

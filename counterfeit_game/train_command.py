@@ -55,19 +55,6 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="threads TensorFlow may use for each operation (default: TensorFlow's choice)")
 
 
-def limit_tf_threads(threads: int | None) -> None:
-    """--tf-threads: must happen before TensorFlow builds anything, as the game's trainer does it."""
-    if not threads:
-        return
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError as exc:  # TensorFlow already running in this process (only in tests)
-        log.warning("--tf-threads %s not applied: %s", threads, exc)
-
-
 class ProgressLine:
     """A one-line progress bar with the live losses, redrawn in place on a terminal."""
 
@@ -254,8 +241,9 @@ def _run_train(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserFacingError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
     print(f"Data: {data.describe()}", flush=True)
-    limit_tf_threads(getattr(args, "tf_threads", None))
+    from counterfeit_game import trainer
 
+    trainer.limit_tf_threads(getattr(args, "tf_threads", None))
     from counterfeit_game.outputs import save_loss_plot, save_sample_grid
     from counterfeit_game.trainer import TrainingRun, chunk_size
 

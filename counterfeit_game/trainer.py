@@ -57,6 +57,19 @@ def chunk_size(step: int, boundary: int, limit: int | None = None) -> int:
     return CHUNK if room >= CHUNK else 1
 
 
+def limit_tf_threads(threads: int | None) -> None:
+    """Cap TensorFlow's threads (``--tf-threads``); must run before TensorFlow builds anything."""
+    if not threads:
+        return
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError as exc:  # TensorFlow already running in this process (only in tests)
+        log.warning("--tf-threads %s not applied: %s", threads, exc)
+
+
 class GeneratorLadder:
     """Copies of the counterfeiter's weights at a few earlier steps, so bills can be printed as a
     younger, clumsier counterfeiter would have printed them (the guessing game's easy mode).
@@ -664,14 +677,7 @@ class TrainerCore:
             seed = int(value) if value is not None else int(np.random.default_rng().integers(2**31))
             self.run.reset(seed)
             self.run.grid()
-            self.run.remember_generator()
-            if self._measuring():
-                self._measure_quality()
-            self.failed = False
-            self.message = None
-            self._restart_publishing()
-            self._send(protocol.Notice("reset", f"new counterfeiter hired (seed {seed})"))
-            self._publish_progress(force=True)
+            self._after_new_counterfeiter(protocol.Notice("reset", f"new counterfeiter hired (seed {seed})"))
         elif name == protocol.SAVE:
             try:
                 self.run.save(value)
@@ -682,18 +688,23 @@ class TrainerCore:
             self.run.load(value)
             if not self.run.grids or self.run.grids[-1].step != self.run.step:
                 self.run.grid()
-            self.run.remember_generator()
-            if self._measuring():
-                self._measure_quality()
-            self.failed = False
-            self.message = None
-            self._restart_publishing()
-            self._send(protocol.Notice("loaded", f"checkpoint loaded at step {self.run.step}", str(value)))
-            self._publish_progress(force=True)
+            self._after_new_counterfeiter(
+                protocol.Notice("loaded", f"checkpoint loaded at step {self.run.step}", str(value)))
         elif name == protocol.SAMPLE:
             self._send(self._sample(*value))
         elif name == protocol.INJECT_FAULT:
             self._inject(value)
+
+    def _after_new_counterfeiter(self, notice: protocol.Notice) -> None:
+        """After a reset or a load: its first rung on the ladder, its first report, a clean slate."""
+        self.run.remember_generator()
+        if self._measuring():
+            self._measure_quality()
+        self.failed = False
+        self.message = None
+        self._restart_publishing()
+        self._send(notice)
+        self._publish_progress(force=True)
 
     def _sample(self, request_id, n, fake_age=1.0, best_of=1) -> protocol.Sample:
         fake_age = float(fake_age)

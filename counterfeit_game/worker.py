@@ -89,12 +89,9 @@ def _worker_main(commands, out_conn, options: dict) -> None:
     threads = options.pop("tf_threads", None)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        if threads:
-            import tensorflow as tf
+        from counterfeit_game.trainer import TrainerCore, limit_tf_threads
 
-            tf.config.threading.set_intra_op_parallelism_threads(int(threads))
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-        from counterfeit_game.trainer import TrainerCore
+        limit_tf_threads(threads)
 
         parent = multiprocessing.parent_process()
         TrainerCore(commands, out, in_process=True,
@@ -269,11 +266,7 @@ class TrainerClient:
         """Keep reading while the worker finishes: one blocked on a full pipe would never see CLOSE."""
         deadline = time.monotonic() + timeout
         while self._worker.is_alive() and time.monotonic() < deadline:
-            while True:
-                try:
-                    self._receive(self._out.get_nowait())
-                except queue.Empty:
-                    break
+            self.poll()
             self._worker.join(0.02)
 
     def kill(self) -> None:

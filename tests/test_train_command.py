@@ -207,10 +207,10 @@ def test_the_resume_hint_keeps_the_data_it_trained_on(tmp_path):
 
 
 def test_tf_threads_are_set_before_training_starts(tmp_path, small_mnist_npz, monkeypatch):
-    import counterfeit_game.train_command as train_command
+    import counterfeit_game.trainer as trainer
 
     calls = []
-    monkeypatch.setattr(train_command, "limit_tf_threads", calls.append)
+    monkeypatch.setattr(trainer, "limit_tf_threads", calls.append)
     code = cli.main(["train", "--steps", "1", "--out", str(tmp_path / "run"), "--data", str(small_mnist_npz),
                      "--no-quality", "--tf-threads", "1"])
     assert code == 0 and calls == [1]

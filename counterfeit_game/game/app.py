@@ -235,7 +235,6 @@ class GameApp:
                 dt = min(MAX_DT, self.clock.tick(self.settings.fps) / 1000.0)
         finally:
             if screenshot is not None:
-                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
                 self.display.screenshot(screenshot)
             if stats_path is not None:
                 Path(stats_path).parent.mkdir(parents=True, exist_ok=True)

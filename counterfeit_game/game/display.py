@@ -7,14 +7,15 @@ letterboxed. The canvas is scaled to the window once per frame.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import warnings
+from pathlib import Path
 
 import pygame
 
 from counterfeit_game.errors import UserFacingError
+from counterfeit_game.native_logs import native_stderr_muted
 from counterfeit_game.game import theme
 
 log = logging.getLogger(__name__)
@@ -23,26 +24,6 @@ MIN_WINDOW = (320, 180)
 
 
 HEADLESS_DRIVERS = ("offscreen", "dummy")
-
-
-@contextlib.contextmanager
-def _native_stderr_muted(mute: bool):
-    """Point file descriptor 2 at /dev/null for a moment (native libraries write there directly)."""
-    if not mute:
-        yield
-        return
-    try:
-        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    except OSError:
-        yield
-        return
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def require_visible_display() -> None:
@@ -56,7 +37,7 @@ def require_visible_display() -> None:
     if not pygame.display.get_init():
         quiet = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         try:
-            with _native_stderr_muted(quiet):  # SDL's Wayland probe prints an XDG_RUNTIME_DIR error
+            with native_stderr_muted(quiet):  # SDL's Wayland probe prints an XDG_RUNTIME_DIR error
                 pygame.display.init()
         except pygame.error:
             return  # opening the window reports it, with SDL's reason
@@ -175,4 +156,6 @@ class Display:
         pygame.display.flip()
 
     def screenshot(self, path) -> None:
+        """The window as a PNG at ``path``, its folder made if needed."""
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(self.window, str(path))

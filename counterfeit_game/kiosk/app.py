@@ -263,7 +263,6 @@ class KioskApp:
                     break
                 dt = min(MAX_DT, self.game.clock.tick(self.settings.fps) / 1000.0)
             if screenshot is not None:
-                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
                 self.game.display.screenshot(screenshot)
         finally:
             self.close()
@@ -409,14 +408,14 @@ class KioskApp:
     def _draw_overlays(self, canvas: pygame.Surface) -> None:
         now = self.clock()
         state = self.sessions.state
+        recovery = self.supervisor.recovery_visible and self.supervisor.notice is not None
         if state == ks.ATTRACT:
-            recovery = self.supervisor.recovery_visible and self.supervisor.notice is not None
             self.attract_overlay.draw(canvas, self.attract.current(), self.supervisor.snapshot, now,
                                       recovery=recovery)
         elif state == ks.COUNTDOWN:
             self.countdown.draw(canvas, self.sessions.countdown_remaining or 0.0, self.sessions.countdown_seconds)
         # The question to the visitor wins over news about the trainer: one box at a time.
-        if state != ks.COUNTDOWN and self.supervisor.recovery_visible and self.supervisor.notice is not None:
+        if recovery and state != ks.COUNTDOWN:
             recovering = self.supervisor._recovering_since is not None
             self.recovery.draw(canvas, self.supervisor.notice, recovering, now)
         if self.pin_pad is not None:

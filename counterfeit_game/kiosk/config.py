@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from counterfeit_game.errors import ConfigError, read_bytes
+from counterfeit_game.game.settings import ALL_PANELS, panels_problem  # TF- and pygame-free
 from counterfeit_game.game.settings import DIFFICULTIES, Difficulty  # noqa: F401 - part of this module's API
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,7 @@ def default_kiosk_home() -> Path:
 
 
 def workshop_panels() -> tuple[str, ...]:
-    """Panel names the game knows (the guessing game among them). Imported late: no pygame needed."""
-    from counterfeit_game.game.settings import ALL_PANELS
-
+    """Panel names the game knows (the guessing game among them)."""
     return ALL_PANELS
 
 
@@ -127,8 +126,6 @@ def _panels() -> Callable:
             if item in chosen:
                 raise _Bad(f'lists "{item}" twice')
             chosen.append(item)
-        from counterfeit_game.game.settings import panels_problem
-
         problem = panels_problem(chosen)
         if problem:
             raise _Bad(problem)
