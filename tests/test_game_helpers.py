@@ -139,3 +139,14 @@ class QualityClient(ScriptedClient):
         fields = {} if self.readings is None else self.readings(sample.bills)
         self._samples[rid] = (wait, protocol.Sample(rid, sample.bills, **fields))
         return rid
+
+
+def open_help(app, clock):
+    """Presses H on the current scene and returns the help overlay it opened."""
+    from counterfeit_game.game.scenes.help import HelpOverlay
+
+    key(app, pygame.K_h)
+    frames(app, clock)
+    overlay = app.stack.top
+    assert isinstance(overlay, HelpOverlay)
+    return overlay

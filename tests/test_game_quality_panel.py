@@ -11,14 +11,14 @@ import pytest
 
 from counterfeit_game.game import theme
 from counterfeit_game.game.scenes.guess import GuessScene, Question, examiner_text, sample_readings
-from counterfeit_game.game.scenes.help import HelpOverlay
 from counterfeit_game.game.scenes.workshop import WorkshopScene
 from counterfeit_game.game.settings import ALL_PANELS, PANEL_QUALITY
 from counterfeit_game.game.widgets.stamp import StampArt
 from counterfeit_game.i18n import catalog, set_language, t
 from counterfeit_game import protocol
 from counterfeit_game.snapshot import StepBills
-from test_game_helpers import QualityClient, click, frames, key, make_app, quality_report, start_in_workshop
+from test_game_helpers import (QualityClient, click, frames, key, make_app, open_help, quality_report,
+                               start_in_workshop)
 
 WITHOUT_QUALITY = tuple(p for p in ALL_PANELS if p != PANEL_QUALITY)
 
@@ -167,10 +167,7 @@ def test_help_explains_the_meter_and_the_digits(tmp_path):
     assert "FED" in english["help.quality.meter.text"] and "strict" in english["help.quality.meter.text"]
     assert "mode collapse" in english["help.quality.digits.text"]
     assert "colapso de modos" in catalog("es")["help.quality.digits.text"]
-    key(app, pygame.K_h)
-    frames(app, clock)
-    overlay = app.stack.top
-    assert isinstance(overlay, HelpOverlay)
+    overlay = open_help(app, clock)
     click(app, workshop.quality_meter_rect.center)
     frames(app, clock)
     assert overlay.selected[1] == "help.quality.meter"

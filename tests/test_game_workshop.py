@@ -9,12 +9,11 @@ import pytest
 
 from counterfeit_game import protocol
 from counterfeit_game.game import input as gi
-from counterfeit_game.game.scenes.help import HelpOverlay
 from counterfeit_game.game.scenes.title import TitleScene
 from counterfeit_game.game.scenes.workshop import WorkshopScene
 from counterfeit_game.game.settings import SPEED_LEVELS
 from counterfeit_game.game.scripted_client import ScriptedClient
-from test_game_helpers import click, frames, key, make_app, start_in_workshop, tap
+from test_game_helpers import click, frames, key, make_app, open_help, start_in_workshop, tap
 
 
 def commands(client, name):
@@ -162,10 +161,7 @@ def test_reset_needs_a_second_press(tmp_path):
 def test_help_overlay_explains_the_tapped_element(tmp_path):
     app, client, clock = start_in_workshop(tmp_path)
     workshop = app.stack.top
-    key(app, pygame.K_h)
-    frames(app, clock)
-    help_scene = app.stack.top
-    assert isinstance(help_scene, HelpOverlay)
+    help_scene = open_help(app, clock)
     click(app, workshop.chart_rect.center)
     frames(app, clock)
     assert help_scene.selected[1] == "help.chart"
