@@ -449,3 +449,46 @@ def test_are_you_still_there_is_never_drawn_under_the_recovery_message(kiosk, mo
     drawn.clear()
     kiosk.app._draw_overlays(canvas)
     assert drawn == ["countdown"]  # one box at a time: the question to the visitor wins
+
+
+def _into_a_still_round(kiosk):
+    """A visitor's guessing round: training paused, nothing on the game's own screen moving."""
+    kiosk.tap((640, 400))
+    kiosk.tap(kiosk.workshop().guess_button.rect.center)
+    assert isinstance(kiosk.game.stack.top, GuessScene) and kiosk.game.paused
+    kiosk.run(2)
+    for _ in range(40):  # just after a drawn frame, so the next can only be drawn for a reason
+        kiosk.run(0.05)
+        if kiosk.game.last_frame_drawn:
+            return
+    raise AssertionError("no frame drawn in two seconds")
+
+
+def test_a_pin_digit_is_drawn_on_the_frame_of_its_tap(kiosk):
+    _into_a_still_round(kiosk)
+    for _ in range(5):
+        kiosk.tap((20, 20))
+    assert kiosk.app.pin_pad is not None and kiosk.game.last_frame_drawn
+    for digit in "12":
+        kiosk.run(0.05)
+        pin_pad_tap(kiosk, digit)
+        assert kiosk.game.last_frame_drawn, f"the dot for {digit} waits for an idle redraw"
+    assert kiosk.app.pin_pad.digits == "12"
+
+
+def test_the_countdown_ring_moves_every_frame_while_training_is_paused(kiosk):
+    _into_a_still_round(kiosk)
+    kiosk.wait(31)
+    assert kiosk.app.sessions.state == ks.COUNTDOWN
+    drawn = []
+    for _ in range(10):
+        kiosk.run(0.05)
+        drawn.append(kiosk.game.last_frame_drawn)
+    assert all(drawn)
+    kiosk.tap((640, 400))  # "I'm still here": back to the still round, frames are saved again
+    kiosk.run(2)
+    drawn = []
+    for _ in range(10):
+        kiosk.run(0.05)
+        drawn.append(kiosk.game.last_frame_drawn)
+    assert not all(drawn)

@@ -144,7 +144,13 @@ class GameApp:
         self._last_draw_time = -1e9
         self._snapshot_dirty = True
         self.always_redraw = False  # tests and screenshots may want every frame drawn
+        self._redraw_requested = False
         self.exports_allowed = True  # a kiosk turns them off: weeks of exports would fill its disk
+
+    def request_redraw(self) -> None:
+        """Draw the next frame even if no scene changed: for what is painted over the scenes (a kiosk's
+        overlays), which the still-frame rule cannot see."""
+        self._redraw_requested = True
 
     # -- commands the scenes use --------------------------------------------------------------
     @property
@@ -270,7 +276,7 @@ class GameApp:
             scene.update(dt)
         self.toasts.update(dt)
         since_draw = self.time - self._last_draw_time
-        redraw = (changed or self.always_redraw or self.stack.top is not top_before
+        redraw = (changed or self.always_redraw or self._redraw_requested or self.stack.top is not top_before
                   or (self._snapshot_dirty and since_draw >= SNAPSHOT_REDRAW_S) or bool(self.toasts.texts)
                   or any(scene.animating() for scene in visible)
                   or since_draw >= IDLE_REDRAW_S)
@@ -282,6 +288,7 @@ class GameApp:
             self.display.present()
             self._last_draw_time = self.time
             self._snapshot_dirty = False
+            self._redraw_requested = False
         self.last_frame_drawn = redraw
         self.frame_count += 1
         if self.stats.first_frame_s is None:

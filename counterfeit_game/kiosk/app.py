@@ -297,11 +297,21 @@ class KioskApp:
             self._open_pin_pad()
         if self.pin_pad is not None and not self.gate.pin_pad_open:
             self.pin_pad = None  # closed by the gate (forgotten pad, lockout)
+        if self._overlays_moving():
+            self.game.request_redraw()
         self.game.frame(dt)
+
+    def _overlays_moving(self) -> bool:
+        """The attract hand and cards, the countdown's ring and the recovery seal move every frame."""
+        if self.sessions.state in (ks.ATTRACT, ks.COUNTDOWN):
+            return True
+        return self.supervisor.recovery_visible and self.supervisor.notice is not None
 
     # -- input --------------------------------------------------------------------------------------
     def _route(self, intent: gi.Intent) -> bool:
         """True when the game should see this intent too."""
+        # What the kiosk keeps for itself (a PIN digit, the touch that wakes it) still changes the screen.
+        self.game.request_redraw()
         kind = intent.kind
         if kind in REFUSED:
             self.refused.append(kind)
