@@ -85,6 +85,14 @@ def unknown_command(word: str) -> str:
     return f"unknown command {word!r}; {hint} (`counterfeit-game --help` lists them)"
 
 
+def command_after_options(word: str, words: list[str]) -> str:
+    """`counterfeit-game -v train` reads as the game with a stray word: say where the command goes."""
+    if word in SUBCOMMANDS:
+        command = " ".join(["counterfeit-game", word] + [w for w in words if w != word])
+        return f"the command comes first: `{command}`"
+    return unknown_command(word)
+
+
 def glue_negative_window(argv: list[str]) -> list[str]:
     """`--window -5x10` would read as a missing value (argparse takes -5x10 for an option); joined
     as `--window=-5x10` it reaches the size check and gets its real message."""
@@ -103,10 +111,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"counterfeit-game: {unknown_command(argv[0])}", file=sys.stderr)
         return 2
     # `counterfeit-game` alone, or with only play options, plays.
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+    implied_play = not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"))
+    if implied_play:
         argv.insert(0, "play")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        stray = next((word for word in extras
+                      if not word.startswith("-") and difflib.get_close_matches(word, SUBCOMMANDS, n=1)), None)
+        if implied_play and stray is not None:
+            print(f"counterfeit-game: {command_after_options(stray, argv[1:])}", file=sys.stderr)
+            return 2
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

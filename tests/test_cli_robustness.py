@@ -128,3 +128,18 @@ def test_train_takes_tf_threads_like_play():
     assert cli.build_parser().parse_args(["train", "--tf-threads", "2"]).tf_threads == 2
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["train", "--tf-threads", "0"])
+
+
+@pytest.mark.parametrize("words, message", [
+    (["-v", "trian"], "unknown command 'trian'; did you mean `counterfeit-game train`?"),
+    (["-v", "train", "--steps", "5"], "the command comes first: `counterfeit-game train -v --steps 5`"),
+    (["--steps", "5", "evaluate"], "the command comes first: `counterfeit-game evaluate --steps 5`"),
+])
+def test_a_command_after_the_options_is_pointed_to_its_place(capsys, words, message):
+    code, _, err = run_cli(capsys, *words)
+    assert code == 2 and err.count("\n") == 1 and message in err
+
+
+def test_other_stray_words_keep_argparse_message(capsys):
+    code, _, err = run_cli(capsys, "--speed", "3", "banana")
+    assert code == 2 and "unrecognized arguments: banana" in err
