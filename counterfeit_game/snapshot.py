@@ -78,6 +78,9 @@ class LossHistory:
         )
 
 
+MAX_HISTORY_ROWS = 200_000  # loss rows kept per run (about 5 MB); beyond it the older half is thinned
+
+
 class HistoryBuffer:
     """Append-only loss history that hands out frozen views without copying.
 
@@ -89,8 +92,8 @@ class HistoryBuffer:
     COLUMNS = ("step", "d_loss", "d_acc", "g_loss", "elapsed")
     _DTYPES = (np.int64, np.float32, np.float32, np.float32, np.float32)
 
-    def __init__(self, max_rows: int = 200_000, rows=None):
-        self.max_rows = max_rows
+    def __init__(self, max_rows: int | None = None, rows=None):
+        self.max_rows = MAX_HISTORY_ROWS if max_rows is None else max_rows
         self._columns = [np.zeros(1024, dtype) for dtype in self._DTYPES]
         self._length = 0
         if rows is not None:
@@ -128,6 +131,12 @@ class HistoryBuffer:
         kept = [np.concatenate([c[:half:2], c[half : self._length]]) for c in self._columns]
         self._length = len(kept[0])
         self._columns = [self._grown(column, 2 * self._length) for column in kept]
+
+    def rows_after(self, step: int) -> np.ndarray:
+        """Rows whose step is past ``step``: what a reader that has seen up to ``step`` lacks. By
+        step, not by index, because thinning moves the rows a reader has seen to lower indices."""
+        start = int(np.searchsorted(self._columns[0][: self._length], step, side="right"))
+        return self.rows(start)
 
     def rows(self, start: int = 0) -> np.ndarray:
         """A (k, 5) float64 copy of rows [start:], e.g. to send across a process boundary."""
@@ -196,9 +205,11 @@ class TrainingSnapshot:
 MAX_GRID_FRAMES = 240  # filmstrip frames kept per run; beyond it the older half is thinned
 
 
-def thin_frames(frames: list, max_frames: int = MAX_GRID_FRAMES) -> list:
-    """Keep the first frame, every other one of the older half, and all of the newer half."""
-    if len(frames) <= max_frames:
-        return frames
-    half = len(frames) // 2
-    return frames[:half:2] + frames[half:]
+def thin_frames(frames: list, max_frames: int | None = None) -> list:
+    """Keep the first frame, every other one of the older half, and all of the newer half (again,
+    where one message brought so many frames that once is not enough)."""
+    max_frames = MAX_GRID_FRAMES if max_frames is None else max_frames
+    while len(frames) > max(3, max_frames):  # below four frames thinning would not shorten the list
+        half = len(frames) // 2
+        frames = frames[:half:2] + frames[half:]
+    return frames

@@ -149,7 +149,7 @@ class TrainingDiverged(RuntimeError):
 class TrainingRun:
     """One counterfeiter and one police force, their data, their history and their filmstrip."""
 
-    def __init__(self, config: GanConfig, data: MnistData, max_history: int = 200_000):
+    def __init__(self, config: GanConfig, data: MnistData, max_history: int | None = None):
         from counterfeit_game.gan import CounterfeitGAN  # TF loads here, not at import
 
         self.data = data
@@ -412,8 +412,10 @@ class TrainingRun:
 
 @dataclass
 class _Publish:
-    history_sent: int = 0
-    grids_sent: int = 0
+    # What the client has, by step: thinning moves rows and grids to lower indices, so counts would
+    # skip whatever arrived in the publish that thinned.
+    history_step_sent: int = -1
+    grid_step_sent: int = -1
     reset: bool = True
     last_time: float = 0.0
 
@@ -495,8 +497,8 @@ class TrainerCore:
         if not force and now - state.last_time < self.PUBLISH_INTERVAL:
             return
         run = self.run
-        rows = run.history.rows(0 if state.reset else state.history_sent)
-        grids = tuple(run.grids[0 if state.reset else state.grids_sent :])
+        rows = run.history.rows_after(state.history_step_sent)
+        grids = tuple(grid for grid in run.grids if grid.step > state.grid_step_sent)
         message = protocol.Progress(
             status=self._status(),
             step=run.step,
@@ -515,8 +517,10 @@ class TrainerCore:
             message=self.message,
         )
         self._pending_quality = None
-        state.history_sent = len(run.history)
-        state.grids_sent = len(run.grids)
+        if len(rows):
+            state.history_step_sent = int(rows[-1, 0])
+        if grids:
+            state.grid_step_sent = grids[-1].step
         state.reset = False
         state.last_time = now
         self._send(message)

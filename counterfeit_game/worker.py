@@ -122,7 +122,7 @@ def _thread_main(commands, out, options: dict) -> None:
 class SnapshotAssembler:
     """Folds Progress deltas into whole, immutable snapshots."""
 
-    def __init__(self, max_history: int = 200_000):
+    def __init__(self, max_history: int | None = None):
         self.max_history = max_history
         self.history = HistoryBuffer(max_history)
         self.grids: list = []

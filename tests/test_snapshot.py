@@ -51,3 +51,17 @@ def test_atomic_files_follow_the_umask_not_private(tmp_path):
     assert (path.stat().st_mode & 0o777) == (0o666 & ~current)
     assert path.read_text() == "a,b\n"
     assert [p.name for p in tmp_path.iterdir()] == ["shared.csv"], "no temporary file left behind"
+
+
+def test_rows_after_a_step_survive_thinning():
+    buffer = HistoryBuffer(max_rows=100)
+    seen = -1
+    received = []
+    for chunk in range(40):  # thinning happens between reads, as in a worker publishing 20 times a second
+        steps = np.arange(chunk * 7, (chunk + 1) * 7)
+        buffer.extend(np.column_stack([steps, steps * 0.5, steps * 0.0, steps * 0.0, steps * 0.0]))
+        new = buffer.rows_after(seen)
+        received.extend(int(s) for s in new[:, 0])
+        seen = received[-1]
+    assert received == list(range(280)), "every row reaches the reader exactly once"
+    assert buffer.rows_after(279).shape == (0, 5)

@@ -204,3 +204,21 @@ def test_broken_networks_are_never_saved(client, tmp_path):
     errors = wait_for(lambda: (c.poll(), c.errors())[1])
     assert errors[0].kind == "checkpoint" and "non-finite" in errors[0].message
     assert not path.exists()
+
+
+def test_the_client_gets_every_new_row_and_grid_while_the_worker_thins(client, monkeypatch):
+    from counterfeit_game import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_HISTORY_ROWS", 40)  # both sides thin every few dozen steps
+    monkeypatch.setattr(snapshot, "MAX_GRID_FRAMES", 6)
+    c = client(start_running=True, grid_interval=2)
+    wait_for(lambda: c.poll().step >= 160, timeout=120)
+    c.pause()
+    snap = wait_for(lambda: (s := c.poll()).status == STATUS_PAUSED and s)
+    steps = np.asarray(snap.history.step)
+    assert len(steps) <= 40 and steps[0] == 0 and steps[-1] == snap.step
+    assert np.all(np.diff(steps[-15:]) == 1), "the newest rows arrive without gaps"
+    grid_steps = [g.step for g in snap.grids]
+    assert len(grid_steps) <= 6 and grid_steps[0] == 0
+    assert grid_steps[-1] == snap.step - snap.step % 2, "the newest grid is on the wall"
+    assert np.all(np.diff(grid_steps[-3:]) == 2)
