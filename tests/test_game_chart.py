@@ -7,7 +7,7 @@ import pygame
 import pytest
 
 from counterfeit_game.game.fonts import Fonts
-from counterfeit_game.game.widgets.loss_chart import LossChart, dominance_key, moving_average
+from counterfeit_game.game.widgets.loss_chart import LossChart, dominance_key, moving_average, smoothing_window
 from counterfeit_game.snapshot import LossHistory, frozen_array
 
 
@@ -30,6 +30,9 @@ def test_moving_average_is_a_trailing_mean():
     values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     assert moving_average(values, 2).tolist() == [1.0, 1.5, 2.5, 3.5, 4.5]
     assert moving_average(values, 1).tolist() == values.tolist()
+    at = np.array([0, 3, 4])
+    assert moving_average(values, 2, at=at).tolist() == [1.0, 3.5, 4.5]
+    assert moving_average(values, 1, at=at).tolist() == [1.0, 4.0, 5.0]
 
 
 def test_readout_reports_the_step_under_the_pointer(fonts):
@@ -54,7 +57,11 @@ def test_long_runs_are_binned_to_the_pixel_width(fonts):
     xs, index, _data, _top = chart._series
     assert len(xs) <= 440
     chart.point((int(xs[-1]), 100))
-    assert chart.readout()["step"] == 200_000  # the last column ends at the last step
+    info = chart.readout()
+    assert info["step"] == 200_000  # the last column ends at the last step
+    # The bold line is the trailing mean of the whole run at that column's last step.
+    window = smoothing_window(200_000)
+    assert info["g_loss_smooth"] == pytest.approx(float(np.mean(hist.g_loss[-window:])), rel=1e-6)
     thinned = history(1000, stride=2)  # a thinned history: every other step
     chart.update(thinned, now=1.0)
     chart.point((int(chart._series[0][-1]), 100))

@@ -28,13 +28,14 @@ def smoothing_window(n: int) -> int:
     return int(max(1, min(n, max(5, min(400, n // 25)))))
 
 
-def moving_average(values: np.ndarray, window: int) -> np.ndarray:
-    """Trailing mean over ``window`` steps (shorter at the start), O(n)."""
+def moving_average(values: np.ndarray, window: int, at: np.ndarray | None = None) -> np.ndarray:
+    """Trailing mean over ``window`` steps (shorter at the start), O(n); ``at``: only at these rows,
+    which is all a chart of a few hundred columns needs from a long run."""
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0 or window <= 1:
-        return values.copy()
+        return values.copy() if at is None else values[at]
     csum = np.concatenate(([0.0], np.cumsum(values)))
-    idx = np.arange(1, values.size + 1)
+    idx = np.arange(1, values.size + 1) if at is None else np.asarray(at) + 1
     start = np.maximum(0, idx - window)
     return (csum[idx] - csum[start]) / (idx - start)
 
@@ -144,9 +145,7 @@ class LossChart:
         window = smoothing_window(n)
         data = {}
         for name, values in (("d_loss", history.d_loss), ("g_loss", history.g_loss), ("d_acc", history.d_acc)):
-            raw = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=1e3, neginf=0.0)
-            smooth = moving_average(raw, window)
-            data[name] = (raw, smooth)
+            data[name] = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=1e3, neginf=0.0)
         if n > cols:
             # Columns by step value (the history may be thinned, so not one row per step).
             bounds = np.linspace(steps[0], steps[-1] + 1, cols + 1)
@@ -155,14 +154,14 @@ class LossChart:
             starts = edges[:-1][keep]
             index = edges[1:][keep] - 1  # each column's last row
             columns = {}
-            for name, (raw, smooth) in data.items():
+            for name, raw in data.items():
                 lo = np.minimum.reduceat(raw, starts)
                 hi = np.maximum.reduceat(raw, starts)
-                columns[name] = (lo, hi, smooth[index])
+                columns[name] = (lo, hi, moving_average(raw, window, at=index))
             col_x = np.nonzero(keep)[0].astype(np.float64)
         else:
             index = np.arange(n)
-            columns = {name: (raw, raw, smooth) for name, (raw, smooth) in data.items()}
+            columns = {name: (raw, raw, moving_average(raw, window)) for name, raw in data.items()}
             col_x = (steps - steps[0]) / max(1.0, steps[-1] - steps[0]) * (cols - 1) if n > 1 else np.zeros(1)
         # Loss scale: robust to the first steps' spikes (a percentile of the per-column highs).
         highs = np.concatenate([columns["d_loss"][1], columns["g_loss"][1]])
@@ -203,7 +202,7 @@ class LossChart:
         last = fonts.render(t("chart.step_label", step=number(int(steps[-1]))), "body", 12, theme.PAPER_SHADE)
         surf.blit(first, (acc_area.x, acc_area.bottom + 2))
         surf.blit(last, (acc_area.right - last.get_width(), acc_area.bottom + 2))
-        self._series = (xs, index, data, top)
+        self._series = (xs, index, data, {name: column[2] for name, column in columns.items()})
         self._surface = surf
 
     def _draw_grid(self, surf, loss_area, top, acc_area):
@@ -247,7 +246,7 @@ class LossChart:
         """Step and values under the pointer (raw values of that step)."""
         if self.hover_x is None or self._series is None:
             return None
-        xs, index, data, _top = self._series
+        xs, index, raw, smooth = self._series
         target = self.hover_x  # both in chart-local pixels
         i = int(np.clip(np.searchsorted(xs, target), 0, len(xs) - 1))
         if i > 0 and abs(xs[i - 1] - target) < abs(xs[i] - target):
@@ -257,11 +256,11 @@ class LossChart:
         return {
             "x": float(xs[i]),
             "step": int(hist.step[k]),
-            "d_loss": float(data["d_loss"][0][k]),
-            "g_loss": float(data["g_loss"][0][k]),
-            "d_acc": float(data["d_acc"][0][k]),
-            "d_loss_smooth": float(data["d_loss"][1][k]),
-            "g_loss_smooth": float(data["g_loss"][1][k]),
+            "d_loss": float(raw["d_loss"][k]),
+            "g_loss": float(raw["g_loss"][k]),
+            "d_acc": float(raw["d_acc"][k]),
+            "d_loss_smooth": float(smooth["d_loss"][i]),
+            "g_loss_smooth": float(smooth["g_loss"][i]),
         }
 
     def draw(self, surface) -> None:
