@@ -28,6 +28,19 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_kwargs):
         raise
 
 
+def remove_unfinished(folder: str | os.PathLike, name: str = "*") -> list[Path]:
+    """Delete what a write cut off by a crash or power cut left beside its target (the target itself
+    is whole); returns what was removed. Only one process writes these files, so any is stale."""
+    removed = []
+    for temp in Path(folder).glob(f".{name}.*.tmp"):
+        try:
+            temp.unlink()
+            removed.append(temp)
+        except OSError:
+            pass
+    return removed
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     with atomic_write(path, "wb") as handle:
         handle.write(data)

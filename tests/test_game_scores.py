@@ -87,3 +87,17 @@ def test_a_top_level_count_out_of_range_counts_as_corrupt(tmp_path):
     path.write_text('{"best": [], "rounds_played": 1e999}')
     store = ScoreStore(path, now=lambda: 8.0)
     assert store.board.rounds_played == 0 and (tmp_path / "scores.json.corrupt-8").exists()
+
+
+def test_a_save_cut_off_by_a_power_cut_costs_nothing(tmp_path):
+    """What a power cut mid-save leaves: the old file whole and a temporary beside it."""
+    path = tmp_path / "scores.json"
+    ScoreStore(path).record(result(7, when=1))
+    unfinished = tmp_path / ".scores.json.k3x9.tmp"
+    unfinished.write_text('{"version": 1, "best": [{"corr')  # half of the next save
+    other = tmp_path / ".other.json.a1.tmp"
+    other.write_text("someone else's")
+    reopened = ScoreStore(path)
+    assert [e["correct"] for e in reopened.board.best] == [7]
+    assert not unfinished.exists()
+    assert other.exists()  # only the score file's own leftovers are ours to remove

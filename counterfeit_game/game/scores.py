@@ -13,7 +13,7 @@ import time
 from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 
-from counterfeit_game.atomic import atomic_write_text
+from counterfeit_game.atomic import atomic_write_text, remove_unfinished
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,8 @@ class ScoreStore:
         self.board = self._load()
 
     def _load(self) -> ScoreBoard:
+        for temp in remove_unfinished(self.path.parent, self.path.name):
+            log.info("removed an unfinished save of the best scores: %s", temp.name)
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:

@@ -40,6 +40,7 @@ from typing import Callable
 
 import numpy as np
 
+from counterfeit_game.atomic import remove_unfinished
 from counterfeit_game.snapshot import (
     STATUS_FAILED,
     STATUS_LOADING,
@@ -657,12 +658,8 @@ class TrainingSupervisor:
 
     def _remove_stale_temporaries(self) -> None:
         """A power cut during a save leaves the temporary file behind; the target is intact."""
-        for temp in self.checkpoint_dir.glob(".*.tmp"):
-            try:
-                temp.unlink()
-                log.info("removed unfinished checkpoint %s", temp.name)
-            except OSError:
-                pass
+        for temp in remove_unfinished(self.checkpoint_dir):
+            log.info("removed unfinished checkpoint %s", temp.name)
 
     def _enough_space(self, now: float) -> bool:
         try:
