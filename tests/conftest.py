@@ -40,3 +40,16 @@ def wait_for(predicate, timeout=60.0, interval=0.02):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+class FakeClock:
+    """An injected clock the test moves by hand: timers are checked without sleeping."""
+
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

@@ -7,17 +7,11 @@ import pytest
 from counterfeit_game import i18n
 from counterfeit_game.kiosk.attract import CARD, CARDS, DEMO, DEMO_GUESS_SECONDS, AttractLoop
 
-
-class FakeClock:
-    def __init__(self, now: float = 0.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from conftest import FakeClock
 
 
 def test_cards_and_demos_alternate_and_loop():
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     loop = AttractLoop(clock, card_seconds=5, demo_seconds=12)
     seen = []
     for second in range(0, int(loop.loop_seconds) * 2, 1):
@@ -42,7 +36,7 @@ def test_restart_begins_with_the_first_card():
 
 
 def test_demo_walks_through_its_guesses():
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     loop = AttractLoop(clock, card_seconds=5)
     clock.now = 5 + DEMO_GUESS_SECONDS * 1.5
     beat = loop.current()
@@ -51,7 +45,7 @@ def test_demo_walks_through_its_guesses():
 
 
 def test_without_demos_only_cards():
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     loop = AttractLoop(clock, demos=False, card_seconds=4)
     kinds = set()
     for tenth in range(int(loop.loop_seconds * 10)):
@@ -62,7 +56,7 @@ def test_without_demos_only_cards():
 
 def test_every_card_has_text_in_both_languages():
     loop_keys = set()
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     loop = AttractLoop(clock)
     for tenth in range(int(loop.loop_seconds * 10)):
         clock.now = tenth / 10

@@ -5,16 +5,7 @@ import pytest
 from counterfeit_game.kiosk.config import KioskConfig, OperatorSettings
 from counterfeit_game.kiosk.exit_gesture import EXIT, LOCKED, PIN_PAD_TIMEOUT, WRONG, OperatorExit
 
-
-class FakeClock:
-    def __init__(self, now: float = 50.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from conftest import FakeClock
 
 
 CORNER = (10, 10)
@@ -22,7 +13,7 @@ CORNER = (10, 10)
 
 @pytest.fixture
 def clock():
-    return FakeClock()
+    return FakeClock(50.0)
 
 
 @pytest.fixture

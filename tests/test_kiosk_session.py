@@ -14,16 +14,7 @@ from counterfeit_game.kiosk.session import (
     VisitorSessions,
 )
 
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from conftest import FakeClock
 
 
 def names(actions):

@@ -22,16 +22,7 @@ from counterfeit_game.kiosk.supervisor import (
 )
 from counterfeit_game.snapshot import GridFrame, LossHistory, TrainingSnapshot, frozen_array
 
-
-class FakeClock:
-    def __init__(self, now: float = 100.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from conftest import FakeClock
 
 
 IDENTICAL = np.full((25, 28, 28), 128, np.uint8)
@@ -198,7 +189,7 @@ class FakeClient:
 
 class Harness:
     def __init__(self, tmp_path: Path, **options):
-        self.clock = FakeClock()
+        self.clock = FakeClock(100.0)
         self.clients: list[FakeClient] = []
         self.dir = tmp_path / "checkpoints"
         defaults = dict(checkpoint_interval_s=300, hang_timeout_s=60, startup_timeout_s=200,
@@ -677,7 +668,7 @@ def test_from_config(tmp_path):
     config_file = tmp_path / "kiosk.toml"
     config_file.write_text('[paths]\ndata_dir = "data"\n[training]\ncheckpoint_minutes = 2\nhang_seconds = 30\n')
     config = load_kiosk_config(config_file)
-    supervisor = TrainingSupervisor.from_config(config, lambda: FakeClient(FakeClock()))
+    supervisor = TrainingSupervisor.from_config(config, lambda: FakeClient(FakeClock(100.0)))
     assert supervisor.checkpoint_dir == tmp_path / "data" / "checkpoints" / "dcgan"  # one folder per pair
     assert supervisor.checkpoint_interval_s == 120.0 and supervisor.hang_timeout_s == 30.0
     assert supervisor.reset_checkpoint is None
@@ -713,7 +704,7 @@ def test_real_trainer_recovers_from_nan_crash_and_a_corrupt_checkpoint(tmp_path,
 
     from counterfeit_game.worker import TrainerClient
 
-    clock = FakeClock()  # supervision time is the test's; the worker trains in real time
+    clock = FakeClock(100.0)  # supervision time is the test's; the worker trains in real time
     clients = []
 
     def make_client():
