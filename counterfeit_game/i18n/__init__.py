@@ -93,3 +93,13 @@ def number(value: int) -> str:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
     return sign + separator.join(groups)
+
+
+def decimal(value: float, places: int | None = 1) -> str:
+    """A number with ``places`` decimals (None: as few as it needs) and the current language's
+    decimal mark: 0.5 in English, 0,5 in Spanish (a Spanish visitor reads "0.5" as a thousands group)."""
+    text = f"{float(value):g}" if places is None else f"{float(value):.{places}f}"
+    mark = t("number.decimal_separator")
+    if mark == "number.decimal_separator" or mark == ".":
+        return text
+    return text.replace(".", mark)

@@ -30,7 +30,7 @@ from counterfeit_game.game.widgets.quality_meter import QualityMeter
 from counterfeit_game.game.widgets.slider import NotchSlider
 from counterfeit_game.game.widgets.stamp import SLAM_S, StampArt, place
 from counterfeit_game.game.widgets.key_hints import key_hint
-from counterfeit_game.i18n import number, t
+from counterfeit_game.i18n import decimal, number, t
 from counterfeit_game.snapshot import STATUS_FAILED, STATUS_LOADING, STATUS_PAUSED, StepBills
 
 STAGES = ("print", "judge", "police_learn", "counterfeiter_learn")
@@ -46,8 +46,18 @@ def speed_label(speed) -> str:
     if speed is None:
         return t("speed.max")
     if is_slow_motion(speed):
-        return t("speed.slow_motion", rate=f"{speed:g}")
-    return t("speed.rate", rate=f"{speed:g}")
+        return t("speed.slow_motion", rate=decimal(speed, None))
+    return t("speed.rate", rate=decimal(speed, None))
+
+
+def rate_text(steps_per_second: float) -> str:
+    """The measured training rate; a dash until there is one (just after a start or a restart),
+    so that a fresh trainer does not read as a stalled one."""
+    if not steps_per_second > 0:
+        return "–"
+    if steps_per_second < 10:
+        return decimal(steps_per_second, 1)
+    return number(round(steps_per_second))
 
 
 class DeskBill:
@@ -553,8 +563,7 @@ class WorkshopScene(Scene):
             status, color = t("status.slow_motion"), theme.POLICE_BLUE
         else:
             status, color = t("status.training"), theme.REAL_GREEN_DARK
-        sps = snap.steps_per_second
-        rate = t("workshop.rate", rate=f"{sps:.1f}" if 0 < sps < 10 else f"{sps:.0f}", batch=snap.batch_size)
+        rate = t("workshop.rate", rate=rate_text(snap.steps_per_second), batch=snap.batch_size)
         line = fonts.render(rate, "body", 13, theme.PAPER_SHADE)
         chip = draw.pill_rect(fonts, status, (0, 0), size=13, pad=(10, 3))
         total = chip.width + 10 + line.get_width()
@@ -600,7 +609,7 @@ class WorkshopScene(Scene):
                 key = "workshop.stage.police_loss" if stage == 2 else "workshop.stage.counterfeiter_loss"
                 loss_value = value[0] if stage == 2 else value[1]
                 color = theme.POLICE_BLUE_LIGHT if stage == 2 else theme.COUNTERFEITER_LIGHT
-                lines.append((t(key, loss=f"{loss_value:.3f}", acc=f"{value[2] * 100:.0f}"), color))
+                lines.append((t(key, loss=decimal(loss_value, 3), acc=f"{value[2] * 100:.0f}"), color))
         elif self.app.paused:
             lines = [(self._paused_line(), theme.HELP_HIGHLIGHT)]
         else:

@@ -15,7 +15,7 @@ import numpy as np
 import pygame
 
 from counterfeit_game.game import theme
-from counterfeit_game.i18n import number, t
+from counterfeit_game.i18n import decimal, number, t
 from counterfeit_game.snapshot import LossHistory
 
 LEFT_MARGIN = 40
@@ -276,7 +276,7 @@ class LossChart:
                          (x, self.rect.y + acc_area.bottom))
         first = self._fonts.render(t("chart.readout.step", step=number(info['step'])), "bold", 13, theme.INK)
         second = self._fonts.render(
-            t("chart.readout.values", d_loss=f"{info['d_loss']:.3f}", g_loss=f"{info['g_loss']:.3f}",
+            t("chart.readout.values", d_loss=decimal(info['d_loss'], 3), g_loss=decimal(info['g_loss'], 3),
               acc=f"{info['d_acc'] * 100:.0f}"), "body", 12, theme.INK, max_width=self.rect.width - 20)
         box = pygame.Rect(0, 0, max(first.get_width(), second.get_width()) + 16,
                           first.get_height() + second.get_height() + 8)

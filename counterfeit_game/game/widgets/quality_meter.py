@@ -14,7 +14,7 @@ import pygame
 from counterfeit_game.game import theme
 from counterfeit_game.game.widgets.draw import panel
 from counterfeit_game import i18n
-from counterfeit_game.i18n import get_language, t
+from counterfeit_game.i18n import decimal, get_language, number, t
 from counterfeit_game.snapshot import QualityReport
 
 # Score bands -> i18n keys "quality.band.<i>": the lower bound of each band, named after what the
@@ -51,7 +51,7 @@ def score_color(score: float):
 def format_fed(fed: float) -> str:
     if not math.isfinite(fed):
         return "∞"
-    return f"{fed:.0f}" if fed >= 100 else f"{fed:.1f}"
+    return number(round(fed)) if fed >= 100 else decimal(fed, 1)
 
 
 class QualityMeter:
