@@ -35,16 +35,23 @@ def require_visible_display() -> None:
     if os.environ.get("SDL_VIDEODRIVER"):
         return
     if not pygame.display.get_init():
-        quiet = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         try:
-            with native_stderr_muted(quiet):  # SDL's Wayland probe prints an XDG_RUNTIME_DIR error
+            with native_stderr_muted(True):  # SDL's Wayland probe prints an XDG_RUNTIME_DIR error
                 pygame.display.init()
         except pygame.error:
             return  # opening the window reports it, with SDL's reason
     if pygame.display.get_driver() in HEADLESS_DRIVERS:
         pygame.display.quit()
-        raise UserFacingError("no display to open the game window on (DISPLAY is not set); "
-                              "for a headless run use `counterfeit-game train`")
+        raise UserFacingError(_no_display_reason() + "; for a headless run use `counterfeit-game train`")
+
+
+def _no_display_reason() -> str:
+    """Why SDL fell back to an invisible driver: nothing named, or a display named but not there."""
+    named = [f"{name}={os.environ[name]}" for name in ("DISPLAY", "WAYLAND_DISPLAY") if os.environ.get(name)]
+    if not named:
+        return "no display to open the game window on (DISPLAY is not set)"
+    return (f"cannot open the display {' or '.join(named)} (is its server running, and may this user "
+            "use it?)")
 
 
 class Viewport:
