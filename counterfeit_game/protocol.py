@@ -40,6 +40,11 @@ def check_sample_options(fake_age: float, best_of: int) -> tuple[float, int]:
     return fake_age, int(best_of)
 
 
+class ReceiverGone(Exception):
+    """The game's end of the message pipe is closed: the game is gone, so the worker stops quietly
+    (a broken pipe then is the end of the conversation, not a training failure to report)."""
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -105,6 +110,16 @@ class Notice:
     kind: str
     text: str
     path: str | None = None
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One of the worker's log records, re-logged by the game under the same logger name, so that
+    the trainer's warnings land where the game's go (a kiosk's rotating file), in one format."""
+
+    level: int
+    name: str
+    text: str  # the formatted message, with its traceback if it had one
 
 
 @dataclass(frozen=True)

@@ -547,6 +547,8 @@ class TrainerCore:
         except UserFacingError as exc:
             self._error(str(exc), fatal=True)
             return False
+        except protocol.ReceiverGone:
+            raise
         except Exception as exc:  # TF failed to load, out of memory, ...
             self._error(f"the training engine could not start: {exc}", traceback.format_exc(), True)
             return False
@@ -640,6 +642,8 @@ class TrainerCore:
     def _guarded(self, action) -> None:
         try:
             action()
+        except protocol.ReceiverGone:
+            raise  # nobody to report to: the worker's entry point ends quietly
         except TrainingDiverged as exc:
             self.failed = True
             self.running = False

@@ -43,9 +43,39 @@ class PipeOutbox:
 
     def __init__(self, conn):
         self._conn = conn
+        self._lock = threading.Lock()  # a log line from another thread must not cut into a message
+        self._sending = threading.local()
 
     def put(self, message) -> None:
-        self._conn.send(message)
+        with self._lock:
+            self._sending.now = True
+            try:
+                self._conn.send(message)
+            except (BrokenPipeError, ConnectionResetError, EOFError) as exc:
+                raise protocol.ReceiverGone(str(exc)) from None
+            finally:
+                self._sending.now = False
+
+    def busy_here(self) -> bool:
+        """True while this thread is inside ``put`` (a log record raised there cannot be sent)."""
+        return getattr(self._sending, "now", False)
+
+
+class PipeLogHandler(logging.Handler):
+    """The worker's log records, sent to the game as LogLine messages (see protocol.LogLine)."""
+
+    def __init__(self, outbox: PipeOutbox):
+        super().__init__()
+        self.outbox = outbox
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.outbox.busy_here():
+            return
+        try:
+            self.outbox.put(protocol.LogLine(record.levelno, record.name, self.format(record)))
+        except Exception:  # noqa: BLE001 - the game is gone, or the record would not pickle
+            pass
 
 
 class PipeInbox:
@@ -85,7 +115,9 @@ def _worker_main(commands, out_conn, options: dict) -> None:
         from counterfeit_game.native_logs import silence_native_stderr
 
         silence_native_stderr()
-    logging.basicConfig(level=level)
+    root = logging.getLogger()
+    root.addHandler(PipeLogHandler(out))
+    root.setLevel(level)
     threads = options.pop("tf_threads", None)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
@@ -99,6 +131,8 @@ def _worker_main(commands, out_conn, options: dict) -> None:
                     **options).serve()
     except KeyboardInterrupt:
         pass
+    except protocol.ReceiverGone:
+        logging.getLogger(__name__).info("the game that started this trainer is gone; stopping")
     except BaseException as exc:  # report, then die: the supervisor restarts us
         import traceback
 
@@ -345,7 +379,9 @@ class TrainerClient:
 
     def _receive(self, message) -> None:
         self.last_heartbeat = self.clock()
-        if isinstance(message, protocol.Progress):
+        if isinstance(message, protocol.LogLine):
+            logging.getLogger(message.name).log(message.level, "%s", message.text)
+        elif isinstance(message, protocol.Progress):
             self.ready = True
             self._assembler.apply(message)
         elif isinstance(message, protocol.Sample):
