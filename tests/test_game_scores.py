@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
+import time
+
+import pytest
 
 from counterfeit_game.game.scores import RoundResult, ScoreStore
+
+
+def aside(when: float) -> str:
+    """The name a corrupt score file is moved to: the same date-time form as the checkpoints'."""
+    return "scores.json.corrupt-" + time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
 
 
 def result(correct, police=5, streak=2, when=1.0):
@@ -41,7 +51,7 @@ def test_corrupt_file_is_moved_aside_with_a_log_line(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         store = ScoreStore(path, now=lambda: 1234.0)
     assert store.board.best == []
-    assert (tmp_path / "scores.json.corrupt-1234").read_text() == "{not json"
+    assert (tmp_path / aside(1234.0)).read_text() == "{not json"
     assert not path.exists()
     assert "corrupt" in caplog.text
     store.record(result(7))
@@ -53,7 +63,7 @@ def test_wrongly_shaped_entries_count_as_corrupt(tmp_path):
     path.write_text(json.dumps({"best": [{"correct": 3, "unknown_field": 1}]}))
     store = ScoreStore(path, now=lambda: 5.0)
     assert store.board.best == []
-    assert (tmp_path / "scores.json.corrupt-5").exists()
+    assert (tmp_path / aside(5.0)).exists()
 
 
 def test_unwritable_folder_is_not_fatal(tmp_path):
@@ -62,9 +72,6 @@ def test_unwritable_folder_is_not_fatal(tmp_path):
     store = ScoreStore(blocker / "scores.json")  # a folder that cannot exist
     assert store.record(result(4)) == 0
     assert store.save() is False
-
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("change", [{"correct": "9"}, {"total": None}, {"correct": True}, {"when": "today"},
@@ -77,7 +84,7 @@ def test_hand_edited_values_count_as_corrupt_and_the_next_round_still_saves(tmp_
     path.write_text(json.dumps({"best": [entry], "best_streak": 2}))
     store = ScoreStore(path, now=lambda: 7.0)
     assert store.board.best == []
-    assert (tmp_path / "scores.json.corrupt-7").exists()  # kept for a person to look at
+    assert (tmp_path / aside(7.0)).exists()  # kept for a person to look at
     assert store.record(result(8)) == 0  # where a text "9" used to crash the sort
     assert json.loads(path.read_text())["best"][0]["correct"] == 8
 
@@ -86,7 +93,7 @@ def test_a_top_level_count_out_of_range_counts_as_corrupt(tmp_path):
     path = tmp_path / "scores.json"
     path.write_text('{"best": [], "rounds_played": 1e999}')
     store = ScoreStore(path, now=lambda: 8.0)
-    assert store.board.rounds_played == 0 and (tmp_path / "scores.json.corrupt-8").exists()
+    assert store.board.rounds_played == 0 and (tmp_path / aside(8.0)).exists()
 
 
 def test_a_save_cut_off_by_a_power_cut_costs_nothing(tmp_path):
@@ -101,3 +108,48 @@ def test_a_save_cut_off_by_a_power_cut_costs_nothing(tmp_path):
     assert [e["correct"] for e in reopened.board.best] == [7]
     assert not unfinished.exists()
     assert other.exists()  # only the score file's own leftovers are ours to remove
+
+
+def test_set_aside_score_files_are_capped(tmp_path):
+    path = tmp_path / "scores.json"
+    (tmp_path / "scores.json.corrupt-1796373288").write_text("from an older version")
+    for day in range(5):
+        path.write_text("{not json")
+        ScoreStore(path, now=lambda day=day: 1.7e9 + 86400 * day)
+    assert sorted(p.name for p in tmp_path.glob("scores.json.*")) == [aside(1.7e9 + 86400 * d) for d in (2, 3, 4)]
+
+
+def test_a_huge_score_file_is_set_aside_unread(tmp_path, caplog):
+    path = tmp_path / "scores.json"
+    with path.open("wb") as handle:
+        handle.truncate(50_000_000)  # sparse: 50 MB of nothing, never a score table
+    with caplog.at_level(logging.WARNING):
+        store = ScoreStore(path, now=lambda: 9.0)
+    assert store.board.best == [] and not path.exists()
+    assert (tmp_path / aside(9.0)).stat().st_size == 50_000_000
+    assert "is 50 MB, too large to be a best-scores file" in caplog.text
+    assert store.record(result(6)) == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_for_scores_does_not_hang_the_game(tmp_path, caplog):
+    path = tmp_path / "scores.json"
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def rescue():  # should the read block, unblock it after 10 s so the test fails instead of hanging
+        if not done.wait(10):
+            with open(path, "wb") as writer:
+                writer.write(b"{}")
+
+    threading.Thread(target=rescue, daemon=True).start()
+    began = time.monotonic()
+    try:
+        with caplog.at_level(logging.WARNING):
+            store = ScoreStore(path)
+    finally:
+        done.set()
+    assert time.monotonic() - began < 5
+    assert store.board.best == [] and "is a named pipe, not an ordinary file" in caplog.text
+    assert not list(tmp_path.glob("scores.json.corrupt-*"))  # nothing of ours to keep
+    assert store.record(result(5)) == 0 and path.is_file()  # the first save puts a real file there

@@ -239,6 +239,40 @@ def test_corner_taps_and_the_pin_exit(kiosk):
     assert kiosk.app.exit_reason == "operator PIN"
 
 
+class SavingScriptedClient(KioskScriptedClient):
+    """Writes its checkpoints as the worker does: a save asked for just before close is written on
+    the way out, when nobody reads the "saved" notice any more."""
+
+    def save(self, path):
+        super().save(path)
+        Path(path).write_bytes(b"checkpoint at step %d" % self.step)
+        self._notices.append(protocol.Notice("saved", "saved", str(path)))
+
+    def load(self, path):
+        super().load(path)
+        self._notices.append(protocol.Notice("loaded", "loaded", str(path)))
+
+
+def test_leaving_with_the_pin_keeps_the_last_three_checkpoints(tmp_path, monkeypatch):
+    folder = tmp_path / "data" / "checkpoints" / "dcgan"
+    folder.mkdir(parents=True)
+    for number in (5, 6, 7):  # weeks of running: the last three saves, all confirmed
+        (folder / f"kiosk-00000{number}.npz").write_bytes(b"older training")
+    monkeypatch.setattr(Kiosk, "_client", lambda self: self.clients.append(SavingScriptedClient(now=self.clock))
+                        or self.clients[-1])
+    k = Kiosk(tmp_path)
+    assert [Path(p) for p in k.commands(protocol.LOAD)] == [folder / "kiosk-000007.npz"]
+    for _ in range(5):
+        k.tap((20, 20))
+    for digit in "1234":
+        pin_pad_tap(k, digit)
+    pin_pad_tap(k, i18n.t("kiosk.pin.ok"))
+    assert not k.app.running
+    k.app.close()  # what run() does once the loop ends
+    assert [Path(p).name for p in k.commands(protocol.SAVE)] == ["kiosk-000008.npz"]
+    assert sorted(p.name for p in folder.iterdir()) == ["kiosk-000006.npz", "kiosk-000007.npz", "kiosk-000008.npz"]
+
+
 def test_a_wrong_pin_closes_the_pad_and_keeps_running(kiosk):
     for _ in range(5):
         kiosk.tap((20, 20))

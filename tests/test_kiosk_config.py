@@ -1,11 +1,19 @@
 """Kiosk config: defaults, the sample file, and a clear message naming the key for every mistake."""
 
+import os
+import subprocess
+import sys
+import threading
 import tomllib
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from counterfeit_game.checkpoint import CheckpointData, write_checkpoint
 from counterfeit_game.errors import ConfigError
+from counterfeit_game.hyperparams import game_config
 from counterfeit_game.kiosk.config import (
     DIFFICULTIES,
     SAMPLE_CONFIG,
@@ -15,6 +23,8 @@ from counterfeit_game.kiosk.config import (
     ensure_folder,
     load_kiosk_config,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def write(tmp_path: Path, text: str, name: str = "kiosk.toml") -> Path:
@@ -109,9 +119,24 @@ def test_difficulties_differ_in_what_the_sample_says():
     assert hard.best_of > normal.best_of == 1
 
 
+def checkpoint(path: Path, architecture: str = "dcgan", weights=None, **meta) -> Path:
+    """A checkpoint in the trainer's format, as checkpoint.write_checkpoint writes it (no TF)."""
+    variables = weights if weights is not None else {
+        "generator/dense/kernel": np.random.default_rng(0).normal(size=(100, 64)).astype(np.float32),
+        "generator/dense/bias": np.zeros(64, np.float32),
+        "d_optimizer/iterations": np.array(7, np.int64),
+    }
+    meta = {"config": game_config(architecture).as_dict(), "step": 1234, "elapsed": 60.0,
+            "fixed_noise_seed": 0, "data_source": "bundled", "rng": {"bit_generator": "PCG64"}, **meta}
+    history = np.array([[s, 0.7, 0.5, 0.7, 0.6] for s in range(5)], np.float64)
+    write_checkpoint(path, CheckpointData(meta, variables, history, np.array([0, 4], np.int64),
+                                          np.zeros((2, 25, 28, 28), np.uint8)))
+    return path
+
+
 def test_paths_expand_home_and_resolve_beside_the_file(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    (tmp_path / "start.npz").write_bytes(b"x")
+    checkpoint(tmp_path / "start.npz")
     path = write(
         tmp_path,
         '[paths]\nlog_dir = "~/logs"\ndata_dir = "data"\n'
@@ -177,9 +202,12 @@ def test_section_that_is_not_a_table(tmp_path):
         ('[display]\npanels = []', "display.panels: show at least one of"),
         ('[display]\npanels = ["guess"]', "display.panels: show at least one of"),
         ('[game]\ndifficulty = "medium"', 'game.difficulty: must be one of "easy", "normal", "hard"'),
-        ('[game]\nspeed = "fast"', 'game.speed: must be a number of steps per second, got "fast" (text) '
-         '(or "max" for as fast as possible)'),
-        ("[game]\nspeed = 0", "game.speed: must be between 0.01 and 10000 steps per second, got 0"),
+        ('[game]\nspeed = "fast"', 'game.speed: must be "max" or a number of steps per second from 0.01 '
+         'to 10000, got "fast" (text)'),
+        ("[game]\nspeed = 0", 'game.speed: must be "max" or a number of steps per second from 0.01 to 10000, '
+         "got 0"),
+        ("[game]\nspeed = true", 'game.speed: must be "max" or a number of steps per second from 0.01 to 10000, '
+         "got true"),
         ("[operator]\npin = 1234", 'operator.pin: must be text in quotes, e.g. pin = "1234"'),
         ('[operator]\npin = "12a4"', 'operator.pin: must be 4 to 8 digits in quotes, got "12a4" (text)'),
         ('[operator]\npin = "123"', "operator.pin: must be 4 to 8 digits"),
@@ -202,14 +230,34 @@ def test_whole_float_is_accepted_for_counts(tmp_path):
     assert config.operator.exit_taps == 4 and isinstance(config.operator.exit_taps, int)
 
 
-def test_every_problem_is_reported_one_per_line(tmp_path):
+def test_a_negative_speed_reads_as_one_sentence(tmp_path):
+    message = problem(tmp_path, "[game]\nspeed = -3\n")
+    assert message == (f'{tmp_path / "kiosk.toml"}: game.speed: must be "max" or a number of steps per second '
+                       "from 0.01 to 10000, got -3")
+
+
+def test_every_problem_is_reported_under_one_heading(tmp_path):
     path = write(tmp_path, "[sound]\nvolume = 2\nloud = true\n[session]\nidle_timeout = -1\n")
     with pytest.raises(ConfigError) as caught:
         load_kiosk_config(path)
     lines = str(caught.value).splitlines()
-    assert len(lines) == 3 and len(caught.value.problems) == 3
-    assert all(line.startswith(f"{path}: ") for line in lines)
-    assert any("sound.loud: unknown key" in line for line in lines)
+    assert len(caught.value.problems) == 3
+    assert lines[0] == f"{path}: 3 problems:"
+    assert lines[1:] == [f"  {p}" for p in caught.value.problems]
+    assert lines[1].startswith("  sound.volume: must be between 0 and 1")
+    assert lines[2].startswith("  sound.loud: unknown key")
+    assert lines[3].startswith("  session.idle_timeout: must be between 5 and 3600 seconds")
+
+
+def test_several_problems_print_well_after_the_programs_name(tmp_path, capsys):
+    from counterfeit_game import cli
+
+    path = write(tmp_path, "[sound]\nvolume = 2\n[game]\nspeed = -3\n")
+    assert cli.main(["--kiosk", "--config", str(path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"counterfeit-game: {path}: 2 problems:",
+                     "  sound.volume: must be between 0 and 1, got 2",
+                     '  game.speed: must be "max" or a number of steps per second from 0.01 to 10000, got -3']
 
 
 def test_unparseable_toml_names_the_line(tmp_path):
@@ -218,8 +266,51 @@ def test_unparseable_toml_names_the_line(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="config file not found"):
+    with pytest.raises(ConfigError, match="absent.toml: kiosk config not found$"):
         load_kiosk_config(tmp_path / "absent.toml")
+
+
+def test_a_file_too_large_to_be_a_config_is_refused_unread(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    with path.open("wb") as handle:
+        handle.truncate(23_000_000)  # sparse: reading it whole would be the old behaviour
+    with pytest.raises(ConfigError) as caught:
+        load_kiosk_config(path)
+    assert str(caught.value) == f"{path}: is 23 MB, too large to be a kiosk config (at most 1 MB)"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_as_config_is_refused_without_waiting(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def rescue():  # should the read block, unblock it after 10 s so the test fails instead of hanging
+        if not done.wait(10):
+            with open(path, "wb") as writer:
+                writer.write(b"[sound]\n")
+
+    threading.Thread(target=rescue, daemon=True).start()
+    try:
+        with pytest.raises(ConfigError, match=r"kiosk.toml: is a named pipe, not an ordinary file; "
+                                              r"a kiosk config must be one$"):
+            load_kiosk_config(path)
+    finally:
+        done.set()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists() or sys.platform != "linux", reason="needs Linux /dev/zero")
+def test_kiosk_with_dev_zero_as_config_says_so_and_exits(tmp_path):
+    """The tester's case, end to end, in a child limited to 2 GB so the old behaviour (reading
+    /dev/zero until the OOM killer came) fails quickly instead of taking the machine down."""
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+            "from counterfeit_game import cli; sys.exit(cli.main(['--kiosk', '--config', '/dev/zero']))")
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.strip() == ("counterfeit-game: /dev/zero: is a device, not an ordinary file; "
+                                   "a kiosk config must be one")
 
 
 def test_folder_instead_of_file(tmp_path):
@@ -237,9 +328,99 @@ def test_not_utf8(tmp_path):
 def test_ensure_folder_names_the_key(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    config = load_kiosk_config(write(tmp_path, f'[paths]\ndata_dir = "{blocker}/data"\n'))
-    with pytest.raises(ConfigError, match=r"paths\.data_dir: cannot create folder"):
+    config = load_kiosk_config(write(tmp_path, f'[paths]\ndata_dir = "{tmp_path}/data"\n'))
+    blocker.rename(tmp_path / "data")  # it became a file after the config was read
+    with pytest.raises(ConfigError) as caught:
         ensure_folder(config.paths.data_dir, "paths.data_dir", config)
+    assert str(caught.value) == f"{config.source}: paths.data_dir: {tmp_path / 'data'} is a file, not a folder"
+    (tmp_path / "data").rename(blocker)
+    with pytest.raises(ConfigError) as caught:
+        ensure_folder(blocker / "data", "paths.data_dir", config)
+    assert str(caught.value) == (f"{config.source}: paths.data_dir: cannot create folder {blocker / 'data'}: "
+                                 f"{blocker} is a file, not a folder")
+
+
+@pytest.mark.parametrize("key", ["data_dir", "log_dir"])
+def test_a_folder_key_naming_a_file_is_refused_at_start(tmp_path, key):
+    (tmp_path / "data").write_text("a file where the folder should be")
+    message = problem(tmp_path, f'[paths]\n{key} = "data"\n')
+    assert message == f"{tmp_path / 'kiosk.toml'}: paths.{key}: {tmp_path / 'data'} is a file, not a folder"
+    message = problem(tmp_path, f'[paths]\n{key} = "data/inside"\n')
+    assert message.endswith(f"paths.{key}: cannot create folder {tmp_path / 'data' / 'inside'}: "
+                            f"{tmp_path / 'data'} is a file, not a folder")
+
+
+# --- the reset checkpoint is checked at start ---------------------------------------------------
+
+
+def reset_config(tmp_path, name="lesson.npz", architecture="dcgan") -> Path:
+    return write(tmp_path, f'[session]\nreset_policy = "checkpoint"\nreset_checkpoint = "{name}"\n'
+                           f'[training]\narchitecture = "{architecture}"\n')
+
+
+def test_a_sound_reset_checkpoint_is_accepted(tmp_path):
+    checkpoint(tmp_path / "lesson.npz")
+    config = load_kiosk_config(reset_config(tmp_path))
+    assert config.session.reset_checkpoint == tmp_path / "lesson.npz"
+
+
+def flip_a_byte_inside(path: Path, member: str) -> None:
+    """Damage the stored data of one array, leaving the archive's directory readable."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    raw = bytearray(path.read_bytes())
+    offset = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.file_size // 2
+    raw[offset] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("damage, expected", [
+    (lambda p: p.write_bytes(b"\x00garbage from a failing disk"), "lesson.npz: damaged checkpoint"),
+    (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "lesson.npz: damaged checkpoint"),
+    (lambda p: flip_a_byte_inside(p, "var:generator/dense/kernel.npy"), "lesson.npz: damaged checkpoint"),
+    (lambda p: np.savez(p, x=np.zeros(3)), "lesson.npz: not a counterfeit-game checkpoint (no readable metadata)"),
+    (lambda p: checkpoint(p, step="many"), "lesson.npz: not a counterfeit-game checkpoint (metadata damaged)"),
+    (lambda p: checkpoint(p, architecture="original"),
+     'lesson.npz: a checkpoint of the "original" architecture; training.architecture is "dcgan"'),
+    (lambda p: checkpoint(p, weights={"generator/dense/kernel": np.full(3, np.nan, np.float32)}),
+     "lesson.npz: checkpoint holds non-finite values in generator/dense/kernel"),
+    (lambda p: checkpoint(p, weights={}), "lesson.npz: damaged checkpoint (no network weights in it)"),
+])
+def test_a_reset_checkpoint_the_trainer_would_refuse_is_refused_at_start(tmp_path, damage, expected):
+    path = checkpoint(tmp_path / "lesson.npz")
+    damage(path)
+    message = problem(tmp_path, reset_config(tmp_path).read_text())
+    assert f"session.reset_checkpoint: {tmp_path}/" in message and expected in message, message
+
+
+def test_a_reset_checkpoint_that_is_a_folder_or_a_pipe_is_named(tmp_path):
+    (tmp_path / "lesson.npz").mkdir()
+    message = problem(tmp_path, reset_config(tmp_path).read_text())
+    assert message.endswith("session.reset_checkpoint: " f"{tmp_path / 'lesson.npz'}: is a folder, not a checkpoint")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.npz")
+        message = problem(tmp_path, reset_config(tmp_path, "pipe.npz").read_text())
+        assert message.endswith(f"{tmp_path / 'pipe.npz'}: is a named pipe, not an ordinary file; "
+                                "a checkpoint must be one")
+
+
+def test_the_reset_checkpoint_is_checked_without_tensorflow(tmp_path):
+    checkpoint(tmp_path / "lesson.npz")
+    bad = checkpoint(tmp_path / "bad.npz", architecture="original")
+    code = ("import sys; from counterfeit_game.kiosk.config import load_kiosk_config, checkpoint_problem; "
+            f"load_kiosk_config({str(reset_config(tmp_path))!r}); "
+            f"assert checkpoint_problem(__import__('pathlib').Path({str(bad)!r}), 'dcgan'); "
+            "heavy = sorted(m for m in ('tensorflow', 'keras') if m in sys.modules); "
+            "print('imported:', heavy)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "imported: []"
+
+
+def test_reset_checkpoint_without_the_checkpoint_policy_is_warned_about(tmp_path, caplog):
+    checkpoint(tmp_path / "lesson.npz")
+    load_kiosk_config(write(tmp_path, '[session]\nreset_checkpoint = "lesson.npz"\n'))
+    assert 'session.reset_checkpoint is only used with reset_policy = "checkpoint"' in caplog.text
 
 
 def test_default_pin_is_warned_about(tmp_path, caplog):

@@ -5,6 +5,9 @@ in a thread with real faults injected.
 """
 
 import json
+import logging
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +119,10 @@ class FakeClient:
         self._send("pause")
 
     def close(self, timeout=5.0):
+        """As the real worker: what was asked before CLOSE is done first (the save at exit)."""
+        if self.alive and self.ready and not self.hung:
+            while self._queue:
+                self._carry_out(*self._queue.pop(0))
         self.closed, self.alive = True, False
 
     def kill(self):
@@ -652,14 +659,110 @@ def test_end_session_checkpoint_uses_the_operators_file(h, tmp_path):
     assert h.commands("save") == []
 
 
-def test_operators_broken_file_is_left_alone(h, tmp_path):
+def test_a_reset_checkpoint_gone_bad_leaves_training_running_said_once(h, tmp_path, caplog):
+    """The config checked the file at start; if it is damaged later, each visitor's reset would
+    otherwise throw weeks of training away. Training continues instead, and the log says so once."""
     operator_file = tmp_path / "lesson-start.npz"
     operator_file.write_bytes(b"nonsense")
     h.sup.reset_checkpoint = operator_file
+    h.run(30)
+    generation = h.client.generation
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):  # three visitors come and go
+            step = h.client.step
+            h.sup.begin_session("checkpoint")
+            h.run(5)
+            h.sup.end_session("checkpoint")
+            h.run(1)
+            assert h.client.step > step + 50 and h.client.running
+    assert operator_file.read_bytes() == b"nonsense"  # never moved or deleted: the operator's
+    assert h.commands("reset") == [] and h.client.generation == generation
+    assert h.commands("load") == [str(operator_file)]  # unchanged since it was refused: not tried again
+    refusals = [r for r in caplog.records if "session.reset_checkpoint" in r.getMessage()]
+    assert len(refusals) == 1 and refusals[0].levelno == logging.ERROR
+    assert "training continues" in refusals[0].getMessage()
+    assert h.sup.stats["reset_checkpoint_refused"] == 1 and h.sup.stats["corrupt_checkpoints"] == 0
+    assert not h.sup.recovery_visible  # nothing for the visitors to read
+    # The operator puts a good file back: the next reset uses it.
+    np.savez(operator_file, meta=np.frombuffer(json.dumps({"step": 1234}).encode(), np.uint8))
+    h.sup.end_session("checkpoint")
+    h.run(0.1, frame=0.1)
+    assert h.commands("load") == [str(operator_file)] * 2 and h.client.step == 1234
+
+
+def test_a_session_start_checkpoint_that_is_refused_leaves_training_running(h):
+    h.run(100)
+    h.sup.begin_session("checkpoint")
+    h.run(1)
+    start = h.dir / sup.SESSION_START_FILE
+    start.write_bytes(b"\x00a failing disk")
+    generation, step = h.client.generation, h.client.step
     h.sup.end_session("checkpoint")
     h.run(1)
-    assert operator_file.read_bytes() == b"nonsense"
-    assert h.commands("reset") == [None]
+    assert h.commands("load") == [str(start)]
+    assert h.commands("reset") == [] and h.client.generation == generation and h.client.step > step
+    assert [p.name for p in h.dir.glob("session-start.npz.corrupt-*")]
+
+
+def test_set_aside_checkpoints_are_named_and_capped_by_when_they_were_set_aside(h):
+    """Not by the files' own dates: a checkpoint written long ago and set aside now is the newest."""
+    for day in (1, 2, 3):
+        kept = h.dir / f"kiosk-00009{day}.npz.corrupt-2026010{day}-120000"
+        kept.write_bytes(b"looked at later")
+        os.utime(kept, (2e9, 2e9))
+    h.run(302)
+    newest = h.sup.good_checkpoints()[0]
+    os.utime(newest, (1e9, 1e9))  # an old file (say, copied in with its date)
+    newest.write_bytes(b"junk")
+    os.utime(newest, (1e9, 1e9))
+    h.sup.wall_clock = lambda: time.mktime((2026, 2, 1, 9, 30, 0, 0, 0, -1))
+    h.client.crash()
+    h.run(1)
+    h.ready()  # the new worker refuses it
+    assert h.sup.stats["corrupt_checkpoints"] == 1
+    assert sorted(p.name for p in h.dir.glob("*.corrupt-*")) == [
+        "kiosk-000001.npz.corrupt-20260201-093000", "kiosk-000092.npz.corrupt-20260102-120000",
+        "kiosk-000093.npz.corrupt-20260103-120000"]
+
+
+# --- leaving: the save at exit ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keep", [2, 3])
+def test_the_save_at_exit_leaves_keep_checkpoints_with_the_newest_confirmed(tmp_path, keep):
+    h = Harness(tmp_path, keep_checkpoints=keep)
+    h.sup.start()
+    h.ready()
+    h.run(302 + 3 * 300)  # four checkpoints written and confirmed; the oldest rotated away
+    confirmed = names(h.sup.good_checkpoints())
+    assert confirmed == ["kiosk-000004.npz", "kiosk-000003.npz", "kiosk-000002.npz"][:keep]
+    h.run(10)
+    final = h.sup.save_now()  # the operator's PIN: a last save, then the worker is closed
+    h.sup.close()
+    files = sorted(p.name for p in h.dir.iterdir())
+    assert files == sorted([final.name] + confirmed[: keep - 1]) and len(files) == keep
+    assert "kiosk-000004.npz" in files  # the newest confirmed one, should the final one be bad
+    assert saved_step(final) > saved_step(h.dir / "kiosk-000004.npz")
+
+    again = Harness(tmp_path, keep_checkpoints=keep)  # the next morning: resumes from the final save
+    again.sup.start()
+    assert names(again.commands("load")) == [final.name]
+    again.ready()
+    again.run(30)
+    again.client.hung = True  # a worker that never gets to write its final save...
+    assert again.sup.save_now() is not None
+    again.sup.close()
+    assert sorted(p.name for p in again.dir.iterdir()) == files  # ...costs nothing
+
+
+def test_a_save_at_exit_removes_an_unconfirmed_one_it_supersedes(h):
+    h.run(302 + 300)  # two confirmed
+    h.run(298)  # t = 900: the third asked for...
+    h.sup.update()  # ...and written, not yet confirmed
+    assert len(h.sup.good_checkpoints()) == 2 and (h.dir / "kiosk-000003.npz").exists()
+    final = h.sup.save_now()
+    h.sup.close()
+    assert sorted(p.name for p in h.dir.iterdir()) == ["kiosk-000001.npz", "kiosk-000002.npz", final.name]
 
 
 def test_from_config(tmp_path):

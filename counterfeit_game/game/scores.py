@@ -1,24 +1,27 @@
 """Best scores of "You be the police", kept on disk.
 
-Written atomically (temp file, fsync, rename). A file that cannot be read is moved aside with a
-log line and the game starts from empty scores: losing a high-score table is never fatal.
+Written atomically (temp file, fsync, rename). A file that cannot be read is moved aside
+(``scores.json.corrupt-20261204-083456``, the newest 3 kept) with a log line and the game starts
+from empty scores: losing a high-score table is never fatal.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 
 from counterfeit_game.atomic import atomic_write_text, remove_unfinished
+from counterfeit_game import errors
+from counterfeit_game.errors import UserFacingError, read_bytes, set_aside
 
 log = logging.getLogger(__name__)
 
 TOP_N = 5
 FORMAT_VERSION = 1
+MAX_BYTES = 1_000_000  # five rounds and four counts take about 2 kB
 
 
 @dataclass(frozen=True)
@@ -94,14 +97,18 @@ class ScoreStore:
         for temp in remove_unfinished(self.path.parent, self.path.name):
             log.info("removed an unfinished save of the best scores: %s", temp.name)
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return ScoreBoard()
-        except OSError as exc:
-            log.warning("best scores at %s unreadable (%s); starting fresh", self.path, exc)
+            raw = read_bytes(self.path, UserFacingError, "best-scores file", limit=MAX_BYTES)
+        except UserFacingError as exc:
+            reason = getattr(exc, "reason", None)
+            if reason == errors.MISSING:
+                return ScoreBoard()
+            if reason == errors.TOO_LARGE:  # an ordinary file, but no score table: kept for a look
+                return self._set_aside(str(exc).removeprefix(f"{self.path}: "))
+            # A folder, a device or pipe, no permission: nothing to move; the next save replaces it.
+            log.warning("best scores unreadable: %s; starting fresh", exc)
             return ScoreBoard()
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
             stored = data.get("best", [])
@@ -114,17 +121,19 @@ class ScoreStore:
                 rounds_played=int(data.get("rounds_played", 0)),
                 rounds_beating_police=int(data.get("rounds_beating_police", 0)),
             )
-        except (ValueError, TypeError, KeyError, OverflowError) as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(self._now())}")
-            try:
-                os.replace(self.path, aside)
-                log.warning("best scores file %s is corrupt (%s); moved it to %s and started fresh",
-                            self.path, exc, aside)
-            except OSError as move_exc:
-                log.warning("best scores file %s is corrupt (%s) and could not be moved (%s)",
-                            self.path, exc, move_exc)
-            return ScoreBoard()
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:  # UnicodeDecodeError too
+            return self._set_aside(str(exc))
         return board
+
+    def _set_aside(self, why: str) -> ScoreBoard:
+        try:
+            aside = set_aside(self.path, "corrupt", self._now())
+            log.warning("best scores file %s is corrupt (%s); moved it to %s and started fresh",
+                        self.path, why, aside.name)
+        except OSError as move_exc:
+            log.warning("best scores file %s is corrupt (%s) and could not be moved (%s)",
+                        self.path, why, move_exc)
+        return ScoreBoard()
 
     def record(self, result: RoundResult) -> int | None:
         """Adds a finished round; returns its rank among the best (0 = new best) or None."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
-from counterfeit_game.errors import ConfigError, read_bytes
+from counterfeit_game.errors import CheckpointError, ConfigError, file_size, problem_list, read_bytes
 from counterfeit_game.game.settings import ALL_PANELS, panels_problem  # TF- and pygame-free
 from counterfeit_game.game.settings import DIFFICULTIES, Difficulty  # noqa: F401 - part of this module's API
 
@@ -29,6 +29,8 @@ RESET_POLICIES = ("continue", "restart", "checkpoint")
 EXIT_GESTURES = ("corner-taps", "long-press")
 EXIT_CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 DEFAULT_PIN = "1234"
+CONFIG_MAX_BYTES = 1_000_000  # the sample is 2 kB; anything near this is not a kiosk config
+CHECKPOINT_MAX_BYTES = 500_000_000  # real ones: dcgan 2 MB, the original pair 25 MB (with Adam's moments)
 
 
 def default_kiosk_home() -> Path:
@@ -88,11 +90,15 @@ def _number(low: float, high: float, unit: str = "", whole: bool = False) -> Cal
         except OverflowError:  # an integer too large for a float: far out of range anyway
             in_range = False
         if not in_range:
-            shown = str(value) if len(str(value)) <= 20 else f"{str(value)[:12]}... ({len(str(value))} digits)"
-            raise _Bad(f"must be between {low:g} and {high:g}{unit}, got {shown}")
+            raise _Bad(f"must be between {low:g} and {high:g}{unit}, got {_shown_number(value)}")
         return int(value) if whole else float(value)
 
     return check
+
+
+def _shown_number(value) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:12]}... ({len(text)} digits)"
 
 
 def _choice(options: Callable[[], tuple[str, ...]] | tuple[str, ...]) -> Callable:
@@ -134,16 +140,21 @@ def _panels() -> Callable:
     return check
 
 
-def _speed() -> Callable:
-    as_number = _number(0.01, 10_000, "steps per second")
+def _speed(low: float = 0.01, high: float = 10_000) -> Callable:
+    wanted = f'must be "max" or a number of steps per second from {low:g} to {high:g}'
 
     def check(value):
         if value == "max":
             return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Bad(f"{wanted}, got {_show(value)}")
         try:
-            return as_number(value)
-        except _Bad as bad:
-            raise _Bad(f'{bad} (or "max" for as fast as possible)') from None
+            in_range = math.isfinite(value) and low <= value <= high
+        except OverflowError:
+            in_range = False
+        if not in_range:
+            raise _Bad(f"{wanted}, got {_shown_number(value)}")
+        return float(value)
 
     return check
 
@@ -314,7 +325,9 @@ def all_keys() -> list[str]:
 def load_kiosk_config(path: str | Path | None = None) -> KioskConfig:
     """The settings in ``path`` over the defaults; all defaults when ``path`` is None.
 
-    Raises ConfigError listing every problem, one line each: ``FILE: section.key: problem``.
+    Raises ConfigError listing every problem: ``FILE: section.key: problem`` for one, a
+    ``FILE: N problems:`` heading and one indented ``section.key: problem`` line each for several
+    (``error.problems`` holds them without the file).
     """
     if path is None:
         return KioskConfig()
@@ -329,18 +342,77 @@ def load_kiosk_config(path: str | Path | None = None) -> KioskConfig:
             problems.append(f"{name}: must be a table: write [{name}] on a line of its own, then its keys")
         else:
             sections[name] = _read_section(name, table, path.parent, problems)
+    config = KioskConfig(source=path, **sections)
+    _check_across_sections(config, problems)
     if problems:
-        error = ConfigError("\n".join(f"{path}: {p}" for p in problems))
+        error = ConfigError(problem_list(str(path), problems))
         error.problems = problems
         raise error
-    config = KioskConfig(source=path, **sections)
     if config.operator.pin == DEFAULT_PIN:
         log.warning("%s: operator.pin is the default %s; set your own", path, DEFAULT_PIN)
+    if config.session.reset_checkpoint is not None and config.session.reset_policy != "checkpoint":
+        log.warning('%s: session.reset_checkpoint is only used with reset_policy = "checkpoint"', path)
     return config
 
 
+def _check_across_sections(config: KioskConfig, problems: list[str]) -> None:
+    """What one key cannot know alone: the folders against the disk, the reset checkpoint against
+    the architecture that will load it. Skipped for keys that already have a problem."""
+    bad = {p.split(":", 1)[0] for p in problems}
+    for key in ("log_dir", "data_dir"):
+        if f"paths.{key}" not in bad:
+            problem = folder_problem(getattr(config.paths, key))
+            if problem:
+                problems.append(f"paths.{key}: {problem}")
+    reset_file = config.session.reset_checkpoint
+    if reset_file is not None and "session.reset_checkpoint" not in bad:
+        architecture = None if "training.architecture" in bad else config.training.architecture
+        problem = checkpoint_problem(reset_file, architecture)
+        if problem:
+            problems.append(f"session.reset_checkpoint: {problem}")
+
+
+def checkpoint_problem(path: Path, architecture: str | None = None) -> str | None:
+    """Why the trainer would refuse to load ``path``, or None: checked here, before TensorFlow
+    loads (and without it), so that a damaged reset checkpoint is refused at start instead of
+    silently restarting training at every visitor.
+
+    The same reading and metadata checks as the worker's (checkpoint.read_checkpoint), the
+    architecture and latent size it compares, every array read in full (the archive's checksums),
+    and the weights finite. Only the exact weight shapes wait for the worker's own check."""
+    import numpy as np
+
+    from counterfeit_game.checkpoint import read_checkpoint
+    from counterfeit_game.hyperparams import game_config
+
+    try:
+        file_size(path, CheckpointError, "checkpoint", CHECKPOINT_MAX_BYTES)
+        data = read_checkpoint(path)
+    except CheckpointError as exc:
+        return str(exc)
+    stored = data.meta.get("config", {})
+    if architecture is not None:
+        wanted = game_config(architecture)
+        found = stored.get("architecture", "original")
+        if found != wanted.architecture:
+            return (f'{path}: a checkpoint of the "{found}" architecture; training.architecture is '
+                    f'"{architecture}"')
+        if stored.get("latent_dim", 100) != wanted.latent_dim:
+            return (f"{path}: its counterfeiter takes {stored.get('latent_dim')} noise values, "
+                    f"not {wanted.latent_dim}")
+    if not data.variables:
+        return f"{path}: damaged checkpoint (no network weights in it)"
+    for name, value in data.variables.items():
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            return f"{path}: checkpoint holds non-finite values in {name}"
+    images, steps = data.grid_images, data.grid_steps
+    if images.ndim != 4 or images.shape[2:] != (28, 28) or steps.shape != (len(images),):
+        return f"{path}: damaged checkpoint (sample grids of shape {images.shape} for {steps.shape} steps)"
+    return None
+
+
 def _read_toml(path: Path) -> dict:
-    raw = read_bytes(path, ConfigError, "config file")
+    raw = read_bytes(path, ConfigError, "kiosk config", limit=CONFIG_MAX_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -368,7 +440,7 @@ def _read_section(name: str, table: dict, base: Path, problems: list[str]):
             continue
         if isinstance(value, Path):
             value = _resolve(value, base)
-            if key == "reset_checkpoint" and not value.is_file():
+            if key == "reset_checkpoint" and not (value.exists() or value.is_symlink()):
                 problems.append(f"{dotted}: no such file: {value}")
                 continue
         values[key] = value
@@ -403,11 +475,31 @@ def _suggest(word: str, options: list[str], form: str = "{}") -> str:
     return f" (did you mean {form.format(close[0])}?)" if close else ""
 
 
+def folder_problem(path: Path) -> str | None:
+    """Why ``path`` can never be a folder (it, or a folder above it, is a file), or None."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.is_dir():
+                return None
+            if not (candidate.exists() or candidate.is_symlink()):
+                continue
+        except OSError:
+            return None  # unreadable: mkdir will say why, if it fails at all
+        label = "a file, not a folder" if candidate.is_file() else "not a folder"
+        if candidate == path:
+            return f"{path} is {label}"
+        return f"cannot create folder {path}: {candidate} is {label}"
+    return None
+
+
 def ensure_folder(path: Path, key: str, config: KioskConfig | None = None) -> Path:
     """Create a configured folder on first use; a failure names the key that chose it."""
+    where = f"{config.source}: " if config is not None and config.source else ""
+    problem = folder_problem(path)
+    if problem:
+        raise ConfigError(f"{where}{key}: {problem}")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        where = f"{config.source}: " if config is not None and config.source else ""
         raise ConfigError(f"{where}{key}: cannot create folder {path} ({exc.strerror or exc})") from None
     return path

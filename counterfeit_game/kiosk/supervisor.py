@@ -21,7 +21,12 @@ run, and count as good only once a later step has come out finite: a save that w
 fault (say, weights turned NaN between two steps) is deleted instead of trusted. A checkpoint that
 the worker refuses is moved aside (``*.corrupt-<time>``) and the next older one is tried, then a
 fresh start. One that leads straight back into divergence or collapse twice in a row is set aside
-too (``*.failed-<time>``): a reloaded run replays exactly, so it would only fail again.
+too (``*.failed-<time>``): a reloaded run replays exactly, so it would only fail again. Set-aside
+files are named by errors.set_aside (``kiosk-000004.npz.corrupt-20261204-083456``), the newest 3 kept.
+
+The save at exit (``save_now`` then ``close``) cannot be confirmed, as no step follows it; it is kept
+with the newest confirmed ones, ``keep_checkpoints`` files in all, the newest confirmed always among
+them. A visitor reset that cannot reload its checkpoint leaves training as it is ("continue").
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from typing import Callable
 import numpy as np
 
 from counterfeit_game.atomic import remove_unfinished
+from counterfeit_game.errors import SET_ASIDE_KEPT, set_aside
 from counterfeit_game.snapshot import (
     STATUS_FAILED,
     STATUS_LOADING,
@@ -72,7 +78,7 @@ DETAIL_FROM_SCRATCH = "kiosk.recovery.from_scratch"
 
 CHECKPOINT_PATTERN = re.compile(r"kiosk-(\d{6,})\.npz")
 SESSION_START_FILE = "session-start.npz"
-SET_ASIDE_KEPT = 3  # corrupt or failing checkpoints kept for a look, oldest deleted beyond this
+SET_ASIDE_GROUP = "*.npz.*"  # corrupt and failing checkpoints share one cap (errors.SET_ASIDE_KEPT)
 HEALTHY_AFTER_S = 120.0  # this long without a failure after a recovery and the streak is over
 MAX_BACKOFF_S = 60.0
 MIN_FREE_BYTES = 100_000_000
@@ -176,6 +182,9 @@ class TrainingSupervisor:
         self._warm = False  # the current worker has trained a step (so it is past compiling)
         self._warm_mark: tuple[int, int] | None = None  # (generation, step) when first seen ready
         self._last_space_warning = -math.inf
+        self._reset_load = False  # the pending load is a visitor reset: if refused, training continues
+        self._refused_reset_file: tuple | None = None  # _file_mark of the reset_checkpoint refused
+        self._final_save: Path | None = None  # asked for by save_now, confirmed or not
 
     @classmethod
     def from_config(cls, config, client_factory: Callable[[], object], clock=time.monotonic, **options):
@@ -203,13 +212,20 @@ class TrainingSupervisor:
         return self
 
     def close(self, timeout: float = 5.0) -> None:
-        """At program exit: the worker is asked to finish; this may block up to ``timeout``."""
-        if self.client is not None:
-            self.client.close(timeout=timeout)
-            self.client = None
+        """At program exit: the worker is asked to finish; this may block up to ``timeout``.
+
+        A checkpoint asked for by ``save_now`` just before is written by the worker on its way out,
+        after its last step, so nothing can confirm it; it is kept all the same (the next start
+        resumes from it), and with it the newest confirmed ones, keep_checkpoints in all. The newest
+        confirmed one is never deleted for it: if the final save was bad, that is where training
+        resumes (the worker refuses a damaged checkpoint and the next older one is tried)."""
+        client, self.client = self.client, None
+        if client is not None:
+            client.close(timeout=timeout)
         for reaper in self._reapers:
             reaper.join(timeout)
         self._reapers.clear()
+        self._rotate_after_final_save()
 
     # === the per-frame check ====================================================================
 
@@ -269,10 +285,17 @@ class TrainingSupervisor:
             self._baseline_seq = self._newest_seq()
             self._load_queue = []
             self._pending_load = None
+            self._reset_load = False
             self._loaded_from = None
             client.reset()
         elif reset_policy == "checkpoint":
             if self.reset_checkpoint is not None:
+                refused = self._refused_reset_file
+                if refused is not None and refused == _file_mark(self.reset_checkpoint):
+                    log.debug("visitor left: %s was refused before and has not changed; training continues",
+                              self.reset_checkpoint)
+                    client.resume()
+                    return
                 paths = [self.reset_checkpoint]
             elif self._session_start_saved:
                 paths = [self.checkpoint_dir / SESSION_START_FILE]
@@ -280,13 +303,17 @@ class TrainingSupervisor:
                 paths = self._candidates()
             log.info("visitor left: reloading %s (reset policy checkpoint)", paths[0] if paths else "nothing")
             self._load_first(paths, in_place=True)
+            self._reset_load = self._pending_load is not None
         client.resume()
 
     def save_now(self) -> Path | None:
         """A checkpoint at once if training is in a good state (e.g. before a planned exit)."""
         if not self._usable(self.snapshot) or not self._healthy(self.snapshot):
             return None
-        return self._save(self._next_checkpoint_path())
+        path = self._save(self._next_checkpoint_path())
+        if path is not None:
+            self._final_save = path
+        return path
 
     def good_checkpoints(self) -> list[Path]:
         """The rotation, newest first: confirmed checkpoints only."""
@@ -319,8 +346,11 @@ class TrainingSupervisor:
             if self._pending_load is not None and notice.path == str(self._pending_load):
                 self._loaded_from = self._pending_load
                 self._loaded_at = self.clock()
+                if self._pending_load == self.reset_checkpoint:
+                    self._refused_reset_file = None  # loadable (again)
                 self._pending_load = None
                 self._load_queue = []
+                self._reset_load = False
         elif notice.kind == "ready":
             log.info("training engine ready")
         else:
@@ -512,7 +542,9 @@ class TrainingSupervisor:
         self._load_first(checkpoints, in_place=False)
 
     def _load_first(self, paths: list[Path], in_place: bool) -> None:
-        """Queue a load of the first path; the rest are tried in turn if the worker refuses it."""
+        """Queue a load of the first path; the rest are tried in turn if the worker refuses it.
+        A new load (not the next in the queue) is not a visitor reset until end_session says so."""
+        self._reset_load = False
         if not paths:
             self._pending_load = None
             self._load_queue = []
@@ -528,12 +560,29 @@ class TrainingSupervisor:
         self.client.load(paths[0])
 
     def _on_bad_checkpoint(self, path: Path, message: str) -> None:
-        self.stats["corrupt_checkpoints"] += 1
-        log.error("checkpoint %s refused (%s)", path, message)
-        if path.parent == self.checkpoint_dir:  # never move an operator's own file
-            self._set_aside(path, "corrupt")
+        reset = self._reset_load
+        if reset and path == self.reset_checkpoint:
+            # The operator's file was fine at start (the config checks it) and has changed since.
+            # Losing the training of weeks at every visitor would be far worse than keeping one
+            # visitor's changes: say so once, and try the file again only once it changes.
+            self.stats["reset_checkpoint_refused"] += 1
+            self._refused_reset_file = _file_mark(path)
+            log.error("session.reset_checkpoint %s refused (%s): visitors' changes are no longer undone "
+                      "and training continues (reset policy \"continue\") until the file is replaced",
+                      path, message.removeprefix(f"{path}: "))
+        else:
+            self.stats["corrupt_checkpoints"] += 1
+            log.error("checkpoint %s refused (%s)", path, message)
+            if path.parent == self.checkpoint_dir:  # never move an operator's own file
+                self._set_aside(path, "corrupt")
         if self._load_queue:
             self._load_first(self._load_queue, in_place=True)
+            self._reset_load = reset
+        elif reset:  # a refused load changes nothing in the worker: the run goes on as it was
+            self._pending_load = None
+            self._reset_load = False
+            if path != self.reset_checkpoint:  # (the operator's file has had its own line)
+                log.warning("visitor reset: no checkpoint could be reloaded; training continues where it was")
         else:
             self._pending_load = None
             log.warning("no loadable checkpoint left: training starts fresh")
@@ -626,10 +675,8 @@ class TrainingSupervisor:
                 log.warning("could not remove old checkpoint %s: %s", old, exc)
 
     def _set_aside(self, path: Path, why: str) -> None:
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.wall_clock()))
-        target = path.with_name(f"{path.name}.{why}-{stamp}")
         try:
-            path.replace(target)
+            target = set_aside(path, why, self.wall_clock(), SET_ASIDE_KEPT, SET_ASIDE_GROUP)
             log.warning("checkpoint %s moved aside as %s", path.name, target.name)
         except OSError as exc:
             log.error("could not move checkpoint %s aside (%s); deleting it", path, exc)
@@ -637,16 +684,34 @@ class TrainingSupervisor:
                 path.unlink()
             except OSError:
                 pass
-        aside = sorted(
-            (p for p in self.checkpoint_dir.glob("*.npz.*-*") if p.is_file()),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in aside[SET_ASIDE_KEPT:]:
+
+    def _rotate_after_final_save(self) -> None:
+        """At close: the final save (if the worker wrote it) and the newest confirmed checkpoints,
+        keep_checkpoints in all but never fewer than one confirmed; any other unconfirmed save of
+        this run is older than the final one and goes."""
+        final, self._final_save = self._final_save, None
+        if final is None or str(final) not in self._pending_saves | set(self._unconfirmed):
+            return  # none asked for, or confirmed (and rotated) while training went on
+        files = self._checkpoint_files()
+        if not files or files[0] != final:
+            return  # not written (a worker killed mid-save leaves only a temporary file): nothing changes
+        doubtful = {Path(p) for p in set(self._unconfirmed) | self._pending_saves
+                    if CHECKPOINT_PATTERN.fullmatch(Path(p).name)} - {final}
+        self._unconfirmed.clear()
+        self._pending_saves.clear()
+        for path in doubtful:
             try:
-                old.unlink()
+                path.unlink()
+                log.info("checkpoint %s removed: superseded by the final one", path.name)
             except OSError:
                 pass
+        confirmed = [path for path in self._checkpoint_files() if path != final and path not in doubtful]
+        for old in confirmed[max(1, self.keep_checkpoints - 1):]:
+            try:
+                old.unlink()
+                log.info("old checkpoint removed: %s", old.name)
+            except OSError as exc:
+                log.warning("could not remove old checkpoint %s: %s", old, exc)
 
     def _ensure_dir(self) -> bool:
         try:
@@ -672,6 +737,15 @@ class TrainingSupervisor:
             self._last_space_warning = now
             log.error("only %d MB free in %s: checkpoints paused", free // 1_000_000, self.checkpoint_dir)
         return False
+
+
+def _file_mark(path: Path) -> tuple:
+    """What changes when a file is replaced, edited or given other permissions (or appears, or goes)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return ("missing",)
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def _quietly(action: Callable[[], None]) -> None:
