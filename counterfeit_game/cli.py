@@ -16,10 +16,11 @@ from counterfeit_game.errors import UserFacingError
 SUBCOMMANDS = ("play", "train", "evaluate")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", default="bundled",
+def _common(parser: argparse.ArgumentParser, data_default: str | None = "bundled", data_note: str = "") -> None:
+    parser.add_argument("--data", default=data_default,
                         help="MNIST source: 'bundled' (default, offline), 'keras' (Keras's cache, "
-                             "downloads if needed), a path to mnist.npz, or a folder of IDX files")
+                             "downloads if needed), a path to mnist.npz, or a folder of IDX files"
+                             + data_note)
     parser.add_argument("--seed", type=seed_value, default=None, help="random seed (default 0)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
 
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_play(play)
 
     train = commands.add_parser("train", help="train headless, as the original script")
-    _common(train)
+    _common(train, data_default=None, data_note="; a resumed run keeps its own")  # None: not given
     from counterfeit_game.train_command import add_train_arguments
 
     add_train_arguments(train)

@@ -21,8 +21,28 @@ def int_at_least(minimum: int):
     return parse
 
 
+def int_between(minimum: int, maximum: int, why: str = ""):
+    """An argparse type for whole numbers in minimum..maximum; ``why`` explains the upper bound."""
+    at_least = int_at_least(minimum)
+
+    def parse(text: str) -> int:
+        value = at_least(text)
+        if value > maximum:
+            reason = f" ({why})" if why else ""
+            raise argparse.ArgumentTypeError(f"{value} must be at most {maximum}{reason}")
+        return value
+
+    parse.__name__ = f"int_between_{minimum}_{maximum}"
+    return parse
+
+
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
+
+# How many threads TensorFlow may be asked for (--tf-threads): far above any machine this runs on,
+# far below the thread count at which creating the pool would exhaust memory.
+MAX_TF_THREADS = 256
+tf_threads_value = int_between(1, MAX_TF_THREADS, "more threads than cores only slows TensorFlow down")
 
 
 def unit_interval(text: str) -> float:

@@ -2,7 +2,11 @@
 
 Writes into --out: images/<step>.png (5x5 grid from a fixed noise batch at step 0, every interval
 and the last step), losses.csv (one row per step, step 0 being the untrained networks measured
-without learning), losses.png, generator.keras, and checkpoint.npz for --resume.
+without learning), losses.png, quality.csv, generator.keras, and for --resume checkpoint.npz (the
+training state) and settings.json (the run's own options: steps, sample interval, quality, data).
+
+Ctrl-C, SIGTERM and SIGHUP stop between steps: the checkpoint, losses.csv and generator.keras are
+saved, the command that continues the run is printed, and the exit status is 128 + the signal.
 """
 
 from __future__ import annotations
@@ -10,37 +14,59 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import logging
 import os
 import shlex
+import shutil
 import signal
 import sys
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from counterfeit_game.atomic import atomic_write_text
-from counterfeit_game.cli_types import positive_int
+from counterfeit_game.cli_types import int_between, tf_threads_value
 from counterfeit_game.errors import UserFacingError
 from counterfeit_game.hyperparams import ARCHITECTURE_NAMES, TRAIN_PRESETS, GanConfig, preset_of
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT_NAME = "checkpoint.npz"
+SETTINGS_NAME = "settings.json"
+SETTINGS_FORMAT = "counterfeit-game-train-settings"
 CHECKPOINT_EVERY_S = 20.0
 CSV_HEADER = ("step", "d_loss", "d_acc", "g_loss", "elapsed_s")
 
+DEFAULT_STEPS = 5000
+DEFAULT_SAMPLE_INTERVAL = 200
+# The whole loss history stays in memory (24 bytes a step) and is rewritten into losses.csv and
+# checkpoint.npz (about 40 bytes a step each) every 20 s: a million steps, 33 times the article's
+# 30,000, keeps those at tens of MB.
+MAX_STEPS = 1_000_000
+# A chunk of 8 steps draws its real bills at once (8 x batch x 3 KB): 4096 takes 100 MB per chunk,
+# and time per step grows with the batch (a batch of 100,000 took 22 s a step on 2 cores); MNIST
+# has 60,000 training digits, and a larger batch would only repeat them.
+MAX_BATCH_SIZE = 4096
+
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--steps", type=positive_int, default=5000,
-                        help="train until this step (default 5000)")
-    parser.add_argument("--batch-size", type=positive_int, default=None,
-                        help="bills per batch, real and fake each (default 32)")
-    parser.add_argument("--sample-interval", type=positive_int, default=200,
-                        help="save a 5x5 sample grid and log a line every N steps (default 200)")
+    parser.add_argument("--steps", type=int_between(1, MAX_STEPS, "the loss history is kept in memory"),
+                        default=None,
+                        help=f"train until this step, at most {MAX_STEPS:,} (default {DEFAULT_STEPS}; "
+                             "a resumed run keeps its own)")
+    parser.add_argument("--batch-size", type=int_between(1, MAX_BATCH_SIZE, "memory and time per step"),
+                        default=None,
+                        help=f"bills per batch, real and fake each, at most {MAX_BATCH_SIZE} and at "
+                             "most the training digits in --data (default 32)")
+    parser.add_argument("--sample-interval", type=int_between(1, MAX_STEPS, f"--steps is at most {MAX_STEPS}"),
+                        default=None,
+                        help=f"save a 5x5 sample grid and log a line every N steps (default "
+                             f"{DEFAULT_SAMPLE_INTERVAL}; a resumed run keeps its own)")
     parser.add_argument("--out", type=Path, default=Path("counterfeit-run"),
                         help="output folder (default ./counterfeit-run)")
     parser.add_argument("--resume", action="store_true",
-                        help="continue the run saved in --out")
+                        help="continue the run saved in --out, with its own settings (settings.json)")
     parser.add_argument("--preset", choices=tuple(TRAIN_PRESETS), default=None,
                         help="hyperparameters: 'original' (default) is the article's run, Adam "
                              "2e-4 for both networks; 'game' is what the game trains, the "
@@ -49,14 +75,79 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="network pair (default: original, or dcgan with --preset game); "
                              "--architecture dcgan without --preset keeps Adam 2e-4, the DCGAN "
                              "paper's rate")
-    parser.add_argument("--no-quality", action="store_true",
-                        help="skip the examiner's quality.csv")
-    parser.add_argument("--tf-threads", type=positive_int, default=None, metavar="N",
-                        help="threads TensorFlow may use for each operation (default: TensorFlow's choice)")
+    parser.add_argument("--quality", action=argparse.BooleanOptionalAction, default=None,
+                        help="write the examiner's quality.csv at every sample (default: on; "
+                             "--no-quality skips it; a resumed run keeps its own choice)")
+    parser.add_argument("--tf-threads", type=tf_threads_value, default=None, metavar="N",
+                        help="threads TensorFlow may use for each operation, 1 to 256 (default: "
+                             "TensorFlow's choice)")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The options a run keeps across --resume unless they are given again (settings.json)."""
+
+    steps: int = DEFAULT_STEPS
+    sample_interval: int = DEFAULT_SAMPLE_INTERVAL
+    quality: bool = True
+    data: str = "bundled"
+
+
+def _valid_setting(name: str, value) -> bool:
+    if name in ("steps", "sample_interval"):
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_STEPS
+    if name == "quality":
+        return isinstance(value, bool)
+    return isinstance(value, str) and value != ""
+
+
+def read_settings(path: Path) -> dict:
+    """The saved settings of a run ({} for a run saved before settings.json existed)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise UserFacingError(f"{path}: cannot read the run's settings ({exc.strerror or exc})") from None
+    try:
+        saved = json.loads(text)
+    except ValueError:
+        saved = None
+    if not isinstance(saved, dict) or saved.get("format") != SETTINGS_FORMAT:
+        raise UserFacingError(f"{path}: damaged run settings (not a counterfeit-game settings file); "
+                              "delete it to resume with the default settings")
+    known = {name: saved[name] for name in RunSettings.__dataclass_fields__ if name in saved}
+    for name, value in known.items():
+        if not _valid_setting(name, value):
+            raise UserFacingError(f"{path}: damaged run settings ({name} is {value!r}); delete it "
+                                  "to resume with the default settings")
+    return known
+
+
+def write_settings(path: Path, settings: RunSettings) -> None:
+    atomic_write_text(path, json.dumps({"format": SETTINGS_FORMAT, "version": 1, **asdict(settings)},
+                                       indent=2) + "\n")
+
+
+def _stored_data(source) -> str:
+    """--data as it is kept in settings.json: the two names as they are, a path made absolute."""
+    if source is None or str(source) in ("bundled", "keras"):
+        return "bundled" if source is None else str(source)
+    return str(Path(source).expanduser().absolute())
+
+
+def resolve_settings(args, saved: dict) -> RunSettings:
+    """What was given on this command line, else what the run saved, else the defaults."""
+    given = {"steps": args.steps, "sample_interval": args.sample_interval,
+             "quality": getattr(args, "quality", None),
+             "data": None if getattr(args, "data", None) is None else _stored_data(args.data)}
+    return RunSettings(**{**asdict(RunSettings()), **saved,
+                          **{name: value for name, value in given.items() if value is not None}})
 
 
 class ProgressLine:
-    """A one-line progress bar with the live losses, redrawn in place on a terminal."""
+    """A one-line progress bar with the live losses, redrawn in place on a terminal (and silently
+    dropped if the terminal goes away: the run matters more than its progress bar)."""
 
     def __init__(self, total: int, stream=None, width: int = 24, interval: float = 0.2):
         stream = sys.stderr if stream is None else stream
@@ -77,17 +168,22 @@ class ProgressLine:
         fraction = step / max(1, self.total)
         filled = int(self.width * fraction)
         eta = (self.total - step) / rate if rate > 0 else 0.0
-        self.stream.write(
+        self._write(
             f"\r[{'#' * filled}{'.' * (self.width - filled)}] {step}/{self.total} "
             f"{100 * fraction:3.0f}%  D {d_loss:.3f} acc {100 * d_acc:5.1f}%  G {g_loss:.3f}  "
             f"{rate:5.1f} steps/s  ETA {int(eta // 60)}m{int(eta % 60):02d}s "
         )
-        self.stream.flush()
 
     def clear(self) -> None:
         if self.enabled:
-            self.stream.write("\r" + " " * (self.width + 100) + "\r")
+            self._write("\r" + " " * (self.width + 100) + "\r")
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):  # a closed terminal (SIGHUP) or stream
+            self.enabled = False
 
 
 def write_losses_csv(path: Path, history) -> None:
@@ -100,10 +196,30 @@ def write_losses_csv(path: Path, history) -> None:
 
 
 def save_generator(run, path: Path) -> None:
-    """generator.keras, loadable with keras.models.load_model; written to a temp name first."""
+    """generator.keras, loadable with keras.models.load_model; written atomically: Keras writes a
+    temporary name (it must end in .keras, so not atomic.py's), which is fsynced and renamed."""
     partial = path.with_name(".partial-" + path.name)
-    run.gan.generator.save(partial)
-    os.replace(partial, path)
+    try:
+        run.gan.generator.save(partial)
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        try:
+            partial.unlink()
+        except OSError:
+            pass
+        raise
+    try:
+        folder = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(folder)
+    except OSError:
+        pass
+    finally:
+        os.close(folder)
 
 
 class QualityLog:
@@ -143,29 +259,45 @@ class QualityLog:
             os.fsync(handle.fileno())
 
 
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 class StopRequest:
-    """Ctrl-C asks to stop *between* steps, so the saved checkpoint is never half a step ahead of
-    its own step counter (a second Ctrl-C stops at once)."""
+    """Ctrl-C, SIGTERM (``kill``, a shutting-down machine or job scheduler) and SIGHUP (the terminal
+    closed) ask to stop *between* steps, so the saved checkpoint is never half a step ahead of its
+    own step counter (a second signal stops at once)."""
 
     def __init__(self):
-        self.requested = False
-        self._previous = None
+        self.signum: int | None = None
+        self._previous: dict = {}
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports a process the signal ended."""
+        return 128 + int(self.signum if self.signum is not None else signal.SIGINT)
 
     def __enter__(self):
-        try:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread: plain KeyboardInterrupt it is
-            self._previous = None
+        for signum in STOP_SIGNALS:
+            try:
+                self._previous[signum] = signal.signal(signum, self._handle)
+            except (ValueError, OSError):  # not the main thread: plain KeyboardInterrupt it is
+                pass
         return self
 
     def _handle(self, signum, frame):
         if self.requested:
             raise KeyboardInterrupt
-        self.requested = True
+        self.signum = signum
 
     def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for signum, previous in self._previous.items():
+            if previous is not None:
+                signal.signal(signum, previous)
+        self._previous.clear()
         return False
 
 
@@ -217,61 +349,127 @@ def new_run_config(args) -> GanConfig:
                                 "seed": 0 if args.seed is None else args.seed})
 
 
-def resume_command(args, out: Path) -> str:
-    """The command that continues this run, with the data it was trained on."""
-    words = ["counterfeit-game", "train", "--out", str(out), "--steps", str(args.steps), "--resume"]
-    if getattr(args, "data", "bundled") not in (None, "bundled"):
-        words += ["--data", str(args.data)]
+def program_words(argv0: str | None = None) -> list[str]:
+    """How this program was started, as words that start it again from the same folder: the bare
+    name when PATH finds the same file, else the path as typed (`.venv/bin/counterfeit-game`),
+    `PYTHON -m counterfeit_game` for `python -m counterfeit_game`."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    if not argv0:
+        return ["counterfeit-game"]
+    path = Path(argv0)
+    package = Path(__file__).resolve().parent
+    if path.name == "__main__.py" and path.resolve().parent == package:
+        return [sys.executable or "python3", "-m", "counterfeit_game"]
+    if not path.name.startswith("counterfeit-game"):  # e.g. a test runner calling cli.main
+        return ["counterfeit-game"]
+    if os.sep not in argv0 and (os.altsep is None or os.altsep not in argv0):
+        return [argv0]  # found on PATH when it was typed
+    found = shutil.which(path.name)
+    try:
+        if found and os.path.samefile(found, argv0):
+            return [path.name]
+    except OSError:
+        pass
+    return [argv0]
+
+
+def resume_command(args, out: Path, settings: RunSettings | None = None,
+                   program: list[str] | None = None) -> str:
+    """The command that continues this run, runnable as printed: this program as it was started,
+    the target step and the data it was trained on (settings.json keeps the rest)."""
+    steps = settings.steps if settings is not None else (args.steps or DEFAULT_STEPS)
+    words = [*(program or program_words()), "train", "--out", str(out), "--steps", str(steps), "--resume"]
+    data = getattr(args, "data", None)
+    if data in (None, "bundled") and settings is not None:
+        data = settings.data
+    if data not in (None, "bundled"):
+        words += ["--data", str(data)]
+    if getattr(args, "tf_threads", None):
+        words += ["--tf-threads", str(args.tf_threads)]
     return shlex.join(words)
+
+
+def check_batch_fits(config: GanConfig, data, resumed_from: Path | None = None) -> None:
+    """A batch larger than the training set would only repeat digits, and past MAX_BATCH_SIZE costs
+    memory and time for nothing (checked on resume too: the data may be smaller, a checkpoint
+    edited)."""
+    size, batch = len(data.x_train), config.batch_size
+    what = f"{resumed_from}: this run's batch size {batch}" if resumed_from else f"--batch-size {batch}"
+    if batch > MAX_BATCH_SIZE:
+        raise UserFacingError(f"{what}: train takes batches of at most {MAX_BATCH_SIZE} bills")
+    if batch > size:
+        fix = (f"resume it with --data of at least {batch} training digits" if resumed_from
+               else f"choose a batch of at most {size}")
+        raise UserFacingError(f"{what}: {data.source} has only {size:,} training digits; {fix}")
 
 
 def _run_train(args: argparse.Namespace) -> int:
     out: Path = args.out.expanduser()
     checkpoint = out / CHECKPOINT_NAME
+    settings_path = out / SETTINGS_NAME
     config = new_run_config(args)
     if args.resume and not checkpoint.exists():
         raise UserFacingError(f"{out}: nothing to resume (no {CHECKPOINT_NAME} there)")
     if not args.resume and checkpoint.exists():
         raise UserFacingError(f"{out}: already holds a run; add --resume to continue it, or choose another --out")
-    from counterfeit_game.data import load_mnist
-
-    data = load_mnist(args.data)  # before any folder is made: bad data leaves nothing behind
-    try:
-        (out / "images").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserFacingError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
-    print(f"Data: {data.describe()}", flush=True)
-    from counterfeit_game import trainer
-
-    trainer.limit_tf_threads(getattr(args, "tf_threads", None))
-    from counterfeit_game.outputs import save_loss_plot, save_sample_grid
-    from counterfeit_game.trainer import TrainingRun, chunk_size
-
+    saved_meta: dict = {}
     if args.resume:
         from counterfeit_game.checkpoint import read_checkpoint
 
         saved_meta = read_checkpoint(checkpoint).meta
         saved = GanConfig.from_dict(saved_meta.get("config", {}))
         _check_resume_settings(args, saved, checkpoint)
-        if saved_meta.get("data_source") not in (None, data.source):
-            print(f"Note: this run was trained on {saved_meta['data_source']}; continuing on "
-                  f"{data.source}", file=sys.stderr)
         config = saved
+    settings = resolve_settings(args, read_settings(settings_path) if args.resume else {})
+    from counterfeit_game.data import load_mnist
+
+    data = load_mnist(settings.data)  # before any folder is made: bad data leaves nothing behind
+    check_batch_fits(config, data, checkpoint if args.resume else None)
+    try:
+        (out / "images").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserFacingError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
+    print(f"Data: {data.describe()}", flush=True)
+    if saved_meta.get("data_source") not in (None, data.source):
+        print(f"Note: this run was trained on {saved_meta['data_source']}; continuing on "
+              f"{data.source}", file=sys.stderr)
+    from counterfeit_game import trainer
+
+    trainer.limit_tf_threads(getattr(args, "tf_threads", None))
+    from counterfeit_game.outputs import save_loss_plot, save_sample_grid
+    from counterfeit_game.trainer import TrainingRun, chunk_size
+
     try:
         run = TrainingRun(config, data, max_history=10**9)
     except ValueError as exc:  # unknown architecture
         raise UserFacingError(str(exc)) from None
+    steps = settings.steps
     if args.resume:
         run.load(checkpoint)
         print(f"Resuming at step {run.step} from {checkpoint}", flush=True)
-        if run.step >= args.steps:
-            print(f"Already at step {run.step} (--steps {args.steps}): nothing to do.")
+        if run.step >= steps:
+            print(f"Already at step {run.step} (--steps {steps}): nothing to do.")
             return 0
-    quality = None if args.no_quality else QualityLog(out / "quality.csv", run.step if args.resume else None)
+    write_settings(settings_path, settings)
+    quality = QualityLog(out / "quality.csv", run.step if args.resume else None) if settings.quality else None
 
-    interval = args.sample_interval
-    progress = ProgressLine(args.steps)
+    interval = settings.sample_interval
+    progress = ProgressLine(steps)
     last_checkpoint = time.monotonic()
+    stop = StopRequest()
+
+    def say(text: str, stream=None) -> None:
+        """A line for the person watching; once a stop is asked for (SIGHUP: the terminal may be
+        gone) a line that cannot be written is skipped rather than lose the run's last save."""
+        stream = stream or sys.stdout
+        try:
+            print(text, file=stream, flush=True)
+        except OSError:
+            if not stop.requested:
+                raise
+            for name in ("stdout", "stderr"):  # and stop trying (also at exit) on a dead terminal
+                if getattr(sys, name) is stream:
+                    setattr(sys, name, open(os.devnull, "w"))
 
     def sample_point() -> None:
         frame = run.grid()
@@ -280,37 +478,39 @@ def _run_train(args: argparse.Namespace) -> int:
             quality.record(run)
         history = run.history.view()
         progress.clear()
-        print(f"{run.step} [D loss: {history.d_loss[-1]:f}, acc.: {100 * history.d_acc[-1]:.2f}%] "
-              f"[G loss: {history.g_loss[-1]:f}]", flush=True)
+        say(f"{run.step} [D loss: {history.d_loss[-1]:f}, acc.: {100 * history.d_acc[-1]:.2f}%] "
+            f"[G loss: {history.g_loss[-1]:f}]")
 
     def save_all() -> None:
         write_losses_csv(out / "losses.csv", run.history)
         run.save(checkpoint)
 
-    stop = StopRequest()
     try:
         stop.__enter__()
         if not args.resume:
             sample_point()
             save_all()
-        while run.step < args.steps:
+        while run.step < steps:
             if stop.requested:
                 raise KeyboardInterrupt
-            out_step = run.train_chunk(chunk_size(run.step, interval, args.steps))
+            out_step = run.train_chunk(chunk_size(run.step, interval, steps))
             progress.update(run.step, float(out_step["d_loss"]), float(out_step["d_acc"]),
                             float(out_step["g_loss"]))
-            if run.step % interval == 0 or run.step == args.steps:
+            if run.step % interval == 0 or run.step == steps:
                 sample_point()
-                if time.monotonic() - last_checkpoint >= CHECKPOINT_EVERY_S or run.step == args.steps:
+                if time.monotonic() - last_checkpoint >= CHECKPOINT_EVERY_S or run.step == steps:
                     save_all()
                     last_checkpoint = time.monotonic()
     except KeyboardInterrupt:
         stop.__exit__()
         progress.clear()
         save_all()
-        print(f"\nInterrupted at step {run.step}; saved. Continue with: {resume_command(args, out)}",
-              file=sys.stderr)
-        return 130
+        save_generator(run, out / "generator.keras")  # so `evaluate` can examine a stopped run
+        by = "" if stop.signum in (None, signal.SIGINT) else f" by {signal.Signals(stop.signum).name}"
+        say(f"\nInterrupted{by} at step {run.step}; saved {CHECKPOINT_NAME}, losses.csv and "
+            f"generator.keras in {out}. Continue with: {resume_command(args, out, settings)}",
+            sys.stderr)
+        return stop.exit_code
     finally:
         stop.__exit__()
     progress.clear()
@@ -318,6 +518,10 @@ def _run_train(args: argparse.Namespace) -> int:
     save_loss_plot(run.history.view(), out / "losses.png",
                    title=f"Counterfeiter vs police, {run.step} steps")
     save_generator(run, out / "generator.keras")
-    print(f"Done: {run.step} steps in {run.elapsed:.1f} s. Wrote {out}/images/, losses.csv, "
-          "losses.png, generator.keras", flush=True)
+    written = ["images/", "losses.csv", "losses.png"]
+    if quality is not None and quality.examiner is not None:
+        written.append("quality.csv")
+    written += ["generator.keras", CHECKPOINT_NAME, SETTINGS_NAME]
+    print(f"Done: {run.step} steps in {run.elapsed:.1f} s. Wrote into {out}: {', '.join(written)}",
+          flush=True)
     return 0

@@ -143,3 +143,39 @@ def test_a_command_after_the_options_is_pointed_to_its_place(capsys, words, mess
 def test_other_stray_words_keep_argparse_message(capsys):
     code, _, err = run_cli(capsys, "--speed", "3", "banana")
     assert code == 2 and "unrecognized arguments: banana" in err
+
+
+# counts that would exhaust memory (or time) are refused by argparse, in one line
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["evaluate", "g.keras", "--n", "100000000000"], "argument --n: 100000000000 must be at most 100000"),
+    (["evaluate", "g.keras", "--n", "9"], "argument --n: 9 must be at least 10"),
+    (["train", "--batch-size", "100000"], "argument --batch-size: 100000 must be at most 4096"),
+    (["train", "--steps", "1000001"], "argument --steps: 1000001 must be at most 1000000"),
+    (["train", "--sample-interval", "1000001"], "argument --sample-interval: 1000001 must be at most 1000000"),
+    (["train", "--tf-threads", "100000"], "argument --tf-threads: 100000 must be at most 256"),
+    (["play", "--tf-threads", "100000"], "argument --tf-threads: 100000 must be at most 256"),
+])
+def test_counts_past_their_bound_are_one_argument_error(capsys, monkeypatch, argv, message):
+    import counterfeit_game.data as data
+    import counterfeit_game.game.app as game_app
+
+    # refused while parsing: nothing is loaded, trained or opened
+    monkeypatch.setattr(data, "load_mnist", lambda *a, **k: pytest.fail("the data must not load"))
+    monkeypatch.setattr(game_app, "GameApp", lambda *a, **k: pytest.fail("the window must not open"))
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == "" and "Traceback" not in err
+    last = err.splitlines()[-1]
+    assert last.startswith(f"counterfeit-game {argv[0]}: error: ") and message in last
+
+
+def test_the_bounds_themselves_are_accepted_and_explained():
+    parser = cli.build_parser()
+    assert parser.parse_args(["evaluate", "g.keras", "--n", "100000"]).n == 100_000
+    train = parser.parse_args(["train", "--batch-size", "4096", "--steps", "1000000", "--tf-threads", "256"])
+    assert (train.batch_size, train.steps, train.tf_threads) == (4096, 1_000_000, 256)
+    helps = {}
+    for action in parser._subparsers._group_actions[0].choices["evaluate"]._actions:
+        helps.update(dict.fromkeys(action.option_strings, action.help or ""))
+    assert "10 to 100,000" in helps["--n"] and "memory" in helps["--n"]

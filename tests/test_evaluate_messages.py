@@ -54,3 +54,33 @@ def test_a_real_generator_still_loads(saved_generator):
     from counterfeit_game.quality import load_generator
 
     assert tuple(load_generator(saved_generator).outputs[0].shape[1:]) == (784,)
+
+
+def test_a_lambda_layer_is_named_in_a_whole_sentence(capsys, tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((100,)), keras.layers.Dense(784),
+                              keras.layers.Lambda(lambda x: 2 * x), keras.layers.Reshape((28, 28, 1))])
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    code, err = evaluate(capsys, path)
+    assert code == 2
+    assert err == (f"counterfeit-game: {path}: not a counterfeiter saved by this program: its Lambda layer "
+                   "'lambda' holds Python code, which evaluate never runs\n")
+
+
+def test_a_custom_layer_is_named_in_a_whole_sentence(capsys, tmp_path):
+    import keras
+
+    class Doubling(keras.layers.Layer):  # not registered: only this code could rebuild it
+        def call(self, x):
+            return 2 * x
+
+    model = keras.Sequential([keras.Input((100,)), keras.layers.Dense(784), Doubling(name="twice"),
+                              keras.layers.Reshape((28, 28, 1))])
+    path = tmp_path / "custom.keras"
+    model.save(path)
+    code, err = evaluate(capsys, path)
+    assert code == 2
+    assert err == (f"counterfeit-game: {path}: not a counterfeiter saved by this program: it uses the "
+                   "custom class 'Doubling' (layer 'twice'), which only the code that defined it can load\n")

@@ -105,3 +105,23 @@ def test_difficulty_sets_the_guessing_rounds_like_the_kiosk(tmp_path):
     defaults = vars(parser.parse_args([]))
     with pytest.raises(UserFacingError, match="--difficulty is a play option"):
         refuse_play_options_in_kiosk(parser.parse_args(["--difficulty", "hard"]), defaults)
+
+
+def test_scores_in_a_folder_are_refused_before_any_window(tmp_path, capsys, monkeypatch):
+    import counterfeit_game.game.app as game_app
+
+    monkeypatch.setattr(game_app, "GameApp", lambda *a, **k: pytest.fail("the window must not open"))
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    for scores, why in ((tmp_path, f"--scores {tmp_path}: is a folder, not a file"),
+                        (a_file / "scores.json", f"{a_file} is a file, not a folder")):
+        code = cli.main(["--demo", "--scores", str(scores)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and err.startswith("counterfeit-game: ") and why in err
+
+
+def test_a_scores_file_that_does_not_exist_yet_is_fine(tmp_path):
+    from counterfeit_game.game.play_command import check_scores_path
+
+    assert check_scores_path(tmp_path / "new" / "scores.json") is None
+    assert check_scores_path(None) is None

@@ -214,3 +214,30 @@ def test_tf_threads_are_set_before_training_starts(tmp_path, small_mnist_npz, mo
     code = cli.main(["train", "--steps", "1", "--out", str(tmp_path / "run"), "--data", str(small_mnist_npz),
                      "--no-quality", "--tf-threads", "1"])
     assert code == 0 and calls == [1]
+
+
+def no_training(monkeypatch):
+    import counterfeit_game.trainer as trainer
+
+    monkeypatch.setattr(trainer, "TrainingRun", lambda *a, **k: pytest.fail("refused before training"))
+
+
+def test_a_batch_larger_than_the_data_is_refused_before_anything_is_written(tmp_path, small_mnist_npz, capsys,
+                                                                             monkeypatch):
+    no_training(monkeypatch)
+    out = tmp_path / "run"
+    code = cli.main(["train", "--batch-size", "2001", "--out", str(out), "--data", str(small_mnist_npz)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "--batch-size 2001:" in err and "has only 2,000 training digits; choose a batch of at most 2000" in err
+    assert not out.exists()
+
+
+def test_resuming_on_fewer_digits_than_a_batch_is_refused(trained, mnist, tmp_path, capsys, monkeypatch):
+    no_training(monkeypatch)
+    tiny = tmp_path / "tiny.npz"
+    np.savez(tiny, x_train=mnist.x_train[:20], y_train=mnist.y_train[:20])
+    code = cli.main(["train", "--steps", "40", "--out", str(trained), "--resume", "--data", str(tiny)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "this run's batch size 32:" in err and "has only 20 training digits" in err

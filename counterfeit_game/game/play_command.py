@@ -12,7 +12,7 @@ import math
 import os
 from pathlib import Path
 
-from counterfeit_game.cli_types import non_negative_int, positive_int, unit_interval
+from counterfeit_game.cli_types import non_negative_int, positive_int, tf_threads_value, unit_interval
 from counterfeit_game.errors import UserFacingError
 from counterfeit_game.game.settings import (ALL_PANELS, DIFFICULTIES, SPEED_LEVELS, GameSettings, default_home,
                                              panels_problem)
@@ -77,8 +77,8 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"panels to show, comma separated: {','.join(ALL_PANELS)} (default all)")
     group.add_argument("--no-sound", action="store_true", help="play without sound")
     group.add_argument("--volume", type=unit_interval, default=0.6, help="sound volume 0..1 (default 0.6)")
-    group.add_argument("--tf-threads", type=positive_int, default=None, metavar="N",
-                       help="threads the trainer may use (default: TensorFlow's choice)")
+    group.add_argument("--tf-threads", type=tf_threads_value, default=None, metavar="N",
+                       help="threads the trainer may use, 1 to 256 (default: TensorFlow's choice)")
     group.add_argument("--difficulty", choices=tuple(DIFFICULTIES), default="normal",
                        help="the guessing game: easy (6 bills, fakes from a younger counterfeiter), normal "
                             "(10 bills as it prints them now), hard (10 bills, the police's favourite of 3)")
@@ -146,6 +146,20 @@ def check_user_data(args) -> None:
     load_mnist(source)  # raises DataError with one line; the arrays are dropped at once
 
 
+def check_scores_path(path: Path | None) -> None:
+    """--scores names the best-scores *file*: a folder there (or a file where its folder should be)
+    would only fail at the first save, as a log line nobody at the window reads."""
+    if path is None:
+        return
+    path = path.expanduser()
+    if path.is_dir():
+        raise UserFacingError(f"--scores {path}: is a folder, not a file; give the best-scores file, "
+                              f"e.g. --scores {path / 'scores.json'}")
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise UserFacingError(f"--scores {path}: {folder} is a file, not a folder")
+
+
 def lower_worker_priority(niceness: int = WORKER_NICENESS) -> None:
     """Let the window win the CPU over the trainer's threads when they compete (2-core machines).
 
@@ -192,6 +206,7 @@ def run_play(args) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_from_args(args)
+    check_scores_path(args.scores)
     check_user_data(args)
     import pygame  # noqa: F401 - after argument errors, so --help stays quick
 
