@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -53,3 +55,23 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@contextlib.contextmanager
+def unwritten_fifo(path, rescue: bytes = b"rescued"):
+    """A named pipe nobody writes to, for the ``with`` block. Reading one blocks forever; should the
+    code under test do so, a watchdog writes ``rescue`` after 10 s, so the test fails instead of
+    hanging."""
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def watchdog():
+        if not done.wait(10):
+            with open(path, "wb") as writer:
+                writer.write(rescue)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    try:
+        yield path
+    finally:
+        done.set()

@@ -2,11 +2,11 @@
 the one way a bad file is moved aside."""
 
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from conftest import unwritten_fifo
 
 from counterfeit_game import errors
 from counterfeit_game.errors import (
@@ -85,32 +85,13 @@ def test_a_device_is_refused_without_reading_it():
         file_size(Path("/dev/zero"), DataError)
 
 
-def fifo_with_watchdog(path: Path):
-    """A named pipe nobody writes to. Reading one blocks forever; should it, the watchdog writes a
-    few bytes after 10 s so that the test fails instead of hanging."""
-    os.mkfifo(path)
-    done = threading.Event()
-
-    def rescue():
-        if not done.wait(10):
-            with open(path, "wb") as writer:
-                writer.write(b"rescued")
-
-    threading.Thread(target=rescue, daemon=True).start()
-    return done
-
-
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 @pytest.mark.parametrize("limit", [None, 1000])  # without a limit (big files) pipes are refused too
 def test_a_named_pipe_is_refused_at_once(tmp_path, limit):
-    path = tmp_path / "pipe"
-    done = fifo_with_watchdog(path)
     began = time.monotonic()
-    try:
-        with pytest.raises(DataError, match=r"pipe: is a named pipe, not an ordinary file$") as caught:
-            read_bytes(path, DataError, limit=limit)
-    finally:
-        done.set()
+    with unwritten_fifo(tmp_path / "pipe") as path, \
+            pytest.raises(DataError, match=r"pipe: is a named pipe, not an ordinary file$") as caught:
+        read_bytes(path, DataError, limit=limit)
     assert caught.value.reason == SPECIAL and time.monotonic() - began < 5
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 import time
 
 import pytest
+from conftest import unwritten_fifo
 
 from counterfeit_game.game.scores import RoundResult, ScoreStore
 
@@ -133,22 +133,9 @@ def test_a_huge_score_file_is_set_aside_unread(tmp_path, caplog):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_named_pipe_for_scores_does_not_hang_the_game(tmp_path, caplog):
-    path = tmp_path / "scores.json"
-    os.mkfifo(path)
-    done = threading.Event()
-
-    def rescue():  # should the read block, unblock it after 10 s so the test fails instead of hanging
-        if not done.wait(10):
-            with open(path, "wb") as writer:
-                writer.write(b"{}")
-
-    threading.Thread(target=rescue, daemon=True).start()
     began = time.monotonic()
-    try:
-        with caplog.at_level(logging.WARNING):
-            store = ScoreStore(path)
-    finally:
-        done.set()
+    with unwritten_fifo(tmp_path / "scores.json", rescue=b"{}") as path, caplog.at_level(logging.WARNING):
+        store = ScoreStore(path)
     assert time.monotonic() - began < 5
     assert store.board.best == [] and "is a named pipe, not an ordinary file" in caplog.text
     assert not list(tmp_path.glob("scores.json.corrupt-*"))  # nothing of ours to keep

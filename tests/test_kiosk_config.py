@@ -3,13 +3,13 @@
 import os
 import subprocess
 import sys
-import threading
 import tomllib
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import unwritten_fifo
 
 from counterfeit_game.checkpoint import CheckpointData, write_checkpoint
 from counterfeit_game.errors import ConfigError
@@ -281,22 +281,10 @@ def test_a_file_too_large_to_be_a_config_is_refused_unread(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_named_pipe_as_config_is_refused_without_waiting(tmp_path):
-    path = tmp_path / "kiosk.toml"
-    os.mkfifo(path)
-    done = threading.Event()
-
-    def rescue():  # should the read block, unblock it after 10 s so the test fails instead of hanging
-        if not done.wait(10):
-            with open(path, "wb") as writer:
-                writer.write(b"[sound]\n")
-
-    threading.Thread(target=rescue, daemon=True).start()
-    try:
-        with pytest.raises(ConfigError, match=r"kiosk.toml: is a named pipe, not an ordinary file; "
-                                              r"a kiosk config must be one$"):
-            load_kiosk_config(path)
-    finally:
-        done.set()
+    with unwritten_fifo(tmp_path / "kiosk.toml", rescue=b"[sound]\n") as path, \
+            pytest.raises(ConfigError, match=r"kiosk.toml: is a named pipe, not an ordinary file; "
+                                             r"a kiosk config must be one$"):
+        load_kiosk_config(path)
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists() or sys.platform != "linux", reason="needs Linux /dev/zero")
