@@ -197,10 +197,8 @@ def run_play(args) -> int:
         from counterfeit_game.cli import build_parser
 
         refuse_play_options_in_kiosk(args, vars(build_parser().parse_args(["play"])))
-        from counterfeit_game.game.display import require_visible_display
         from counterfeit_game.kiosk.app import run_kiosk
 
-        require_visible_display()
         return run_kiosk(args.config, tf_threads=args.tf_threads, max_frames=args.frames,
                          screenshot=args.screenshot)
     if not logging.getLogger().handlers:

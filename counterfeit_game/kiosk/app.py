@@ -457,7 +457,10 @@ def run_kiosk(config_path: Path | None, tf_threads: int | None = None, max_frame
     from counterfeit_game.kiosk.config import load_kiosk_config
     from counterfeit_game.kiosk.logs import setup_kiosk_logging
 
-    config = load_kiosk_config(config_path)
+    config = load_kiosk_config(config_path)  # first: an operator can check a config over ssh
+    from counterfeit_game.game.display import require_visible_display
+
+    require_visible_display()
     setup_kiosk_logging(config.paths.log_dir)
     app = None
     try:
