@@ -711,8 +711,10 @@ class TrainerCore:
         self.failed = False
         self.message = None
         self._restart_publishing()
-        self._send(notice)
+        # The new state first, then the word: whoever acts on the notice (the kiosk counts a
+        # recovery at its step) already holds the snapshot of what was loaded.
         self._publish_progress(force=True)
+        self._send(notice)
 
     def _sample(self, request_id, n, fake_age=1.0, best_of=1) -> protocol.Sample:
         fake_age = float(fake_age)

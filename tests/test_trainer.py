@@ -222,3 +222,31 @@ def test_the_client_gets_every_new_row_and_grid_while_the_worker_thins(client, m
     assert len(grid_steps) <= 6 and grid_steps[0] == 0
     assert grid_steps[-1] == snap.step - snap.step % 2, "the newest grid is on the wall"
     assert np.all(np.diff(grid_steps[-3:]) == 2)
+
+
+def test_a_load_sends_the_loaded_state_before_its_notice(small_mnist_npz, tmp_path):
+    """Whoever acts on "loaded" (the kiosk counts a recovery at that step) must already hold the
+    snapshot of what was loaded: the worker's messages arrive in order, the state first."""
+    import queue
+
+    from counterfeit_game import protocol
+    from counterfeit_game.trainer import TrainerCore
+
+    out = queue.Queue()
+    core = TrainerCore(queue.Queue(), out, data=str(small_mnist_npz), start_running=False)
+    assert core.setup()
+    for _ in range(3):
+        core._apply(protocol.Command(protocol.STEP))
+    path = tmp_path / "three.npz"
+    core._apply(protocol.Command(protocol.SAVE, path))
+    for _ in range(2):
+        core._apply(protocol.Command(protocol.STEP))
+    while not out.empty():
+        out.get_nowait()
+    core._apply(protocol.Command(protocol.LOAD, path))
+    messages = []
+    while not out.empty():
+        messages.append(out.get_nowait())
+    loaded = next(i for i, m in enumerate(messages) if isinstance(m, protocol.Notice) and m.kind == "loaded")
+    progress = [i for i, m in enumerate(messages) if isinstance(m, protocol.Progress) and m.step == 3]
+    assert progress and progress[0] < loaded, [type(m).__name__ for m in messages]
