@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from counterfeit_game.atomic import atomic_write_bytes
-from counterfeit_game.errors import CheckpointError
+from counterfeit_game.errors import CheckpointError, file_size
 from counterfeit_game.hyperparams import GanConfig
 
 FORMAT = "counterfeit-game-checkpoint"
@@ -48,6 +48,7 @@ def write_checkpoint(path: str | Path, data: CheckpointData) -> None:
 
 def read_checkpoint(path: str | Path) -> CheckpointData:
     path = Path(path)
+    file_size(path, CheckpointError, "checkpoint")  # a folder, FIFO or device: refused before np.load waits on it
     try:
         with np.load(path, allow_pickle=False) as archive:
             contents = {name: archive[name] for name in archive.files}

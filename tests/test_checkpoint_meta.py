@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -47,3 +49,15 @@ def test_train_resume_with_a_string_config_says_so(tmp_path, small_mnist_npz, ca
     code = cli.main(["train", "--out", str(out), "--resume", "--data", str(small_mnist_npz)])
     err = capsys.readouterr().err
     assert code == 2 and "metadata damaged" in err and err.strip().count("\n") == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_as_checkpoint_is_refused_without_waiting(tmp_path):
+    from conftest import unwritten_fifo
+
+    with unwritten_fifo(tmp_path / "checkpoint.npz") as path, \
+            pytest.raises(CheckpointError, match=r"checkpoint.npz: is a named pipe, not an ordinary file; "
+                                                 r"a checkpoint must be one$"):
+        read_checkpoint(path)
+    with pytest.raises(CheckpointError, match=r"nowhere.npz: checkpoint not found$"):
+        read_checkpoint(tmp_path / "nowhere.npz")
