@@ -136,6 +136,7 @@ def _worker_main(commands, out_conn, options: dict) -> None:
     except BaseException as exc:  # report, then die: the supervisor restarts us
         import traceback
 
+        logging.getLogger(__name__).error("the training worker stopped: %s", exc, exc_info=True)
         try:
             out.put(protocol.WorkerError(f"the training worker stopped: {exc}", traceback.format_exc(), True))
         except OSError:  # the game is gone too: nobody to tell
@@ -149,6 +150,8 @@ def _thread_main(commands, out, options: dict) -> None:
         TrainerCore(commands, out, **options).serve()
     except BaseException as exc:
         import traceback
+
+        log.error("the training worker stopped: %s", exc, exc_info=True)
 
         out.put(protocol.WorkerError(f"the training worker stopped: {exc}", traceback.format_exc(), True))
 

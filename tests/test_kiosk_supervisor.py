@@ -351,6 +351,16 @@ def test_fatal_worker_error_counts_as_a_crash(h):
     assert h.sup.stats["crashes"] == 1 and len(h.clients) == 2 and h.clients[0].closed
 
 
+def test_a_worker_error_is_logged_once_by_the_trainer_not_again_here(h, caplog):
+    """The trainer logs its own failures (their lines reach the kiosk's log); the supervisor adds
+    what it does about them, not a copy of the message."""
+    with caplog.at_level(logging.INFO):
+        h.client._errors.append(protocol.WorkerError("training failed: ValueError: a broken layer", fatal=True))
+        h.run(1)
+    assert "a broken layer" not in caplog.text
+    assert "training crash at step" in caplog.text
+
+
 def test_hang_kills_and_replaces_the_worker(h):
     h.run(302)
     first = h.client

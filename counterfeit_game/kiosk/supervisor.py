@@ -357,9 +357,9 @@ class TrainingSupervisor:
             log.info("trainer: %s", notice.text)
 
     def _on_error(self, error) -> str | None:
-        log.error("trainer error (%s%s): %s", error.kind, ", fatal" if error.fatal else "", error.message)
-        if error.detail:
-            log.debug("%s", error.detail)
+        # The trainer has logged this itself (its lines reach this log too); what follows is what
+        # the supervisor makes of it.
+        log.debug("trainer error (%s%s): %s", error.kind, ", fatal" if error.fatal else "", error.message)
         if error.kind == "checkpoint":
             saves = [path for path in self._pending_saves if path in error.message]
             if saves:
