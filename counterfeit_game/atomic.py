@@ -21,7 +21,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_kwargs):
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
-        _fsync_dir(path.parent)
+        fsync_folder(path.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
@@ -60,7 +60,7 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()  # what open() would give: mkstemp's 0600 would hide a teacher's files
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
     try:
         fd = os.open(folder, os.O_RDONLY)

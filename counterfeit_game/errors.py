@@ -152,6 +152,23 @@ def read_bytes(path, error: type[UserFacingError], what: str = "file", limit: in
     return data
 
 
+def folder_problem(path: Path) -> str | None:
+    """Why ``path`` can never be a folder (it, or a folder above it, is a file), or None."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.is_dir():
+                return None
+            if not (candidate.exists() or candidate.is_symlink()):
+                continue
+        except OSError:
+            return None  # unreadable: mkdir will say why, if it fails at all
+        label = "a file, not a folder" if candidate.is_file() else "not a folder"
+        if candidate == path:
+            return f"{path} is {label}"
+        return f"cannot create folder {path}: {candidate} is {label}"
+    return None
+
+
 # --- moving a bad file aside --------------------------------------------------------------------
 
 SET_ASIDE_KEPT = 3  # set-aside files kept for a person to look at, oldest deleted beyond this

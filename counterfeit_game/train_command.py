@@ -25,7 +25,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from counterfeit_game.atomic import atomic_write_text
+from counterfeit_game.atomic import atomic_write_text, fsync_folder
 from counterfeit_game.cli_types import int_between, tf_threads_value
 from counterfeit_game.errors import UserFacingError
 from counterfeit_game.hyperparams import ARCHITECTURE_NAMES, TRAIN_PRESETS, GanConfig, preset_of
@@ -210,16 +210,7 @@ def save_generator(run, path: Path) -> None:
         except OSError:
             pass
         raise
-    try:
-        folder = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(folder)
-    except OSError:
-        pass
-    finally:
-        os.close(folder)
+    fsync_folder(path.parent)
 
 
 class QualityLog:

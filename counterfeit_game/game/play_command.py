@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from counterfeit_game.cli_types import non_negative_int, positive_int, tf_threads_value, unit_interval
-from counterfeit_game.errors import UserFacingError
+from counterfeit_game.errors import UserFacingError, folder_problem
 from counterfeit_game.game.settings import (ALL_PANELS, DIFFICULTIES, SPEED_LEVELS, GameSettings, default_home,
                                              panels_problem)
 from counterfeit_game.hyperparams import GAME_ARCHITECTURES, game_config, game_quality_interval
@@ -155,9 +155,9 @@ def check_scores_path(path: Path | None) -> None:
     if path.is_dir():
         raise UserFacingError(f"--scores {path}: is a folder, not a file; give the best-scores file, "
                               f"e.g. --scores {path / 'scores.json'}")
-    folder = path.parent
-    if folder.exists() and not folder.is_dir():
-        raise UserFacingError(f"--scores {path}: {folder} is a file, not a folder")
+    problem = folder_problem(path.parent)
+    if problem:
+        raise UserFacingError(f"--scores {path}: {problem}")
 
 
 def lower_worker_priority(niceness: int = WORKER_NICENESS) -> None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
-from counterfeit_game.errors import CheckpointError, ConfigError, file_size, problem_list, read_bytes
+from counterfeit_game.errors import (CheckpointError, ConfigError, file_size, folder_problem, problem_list,
+                                     read_bytes)
 from counterfeit_game.game.settings import ALL_PANELS, panels_problem  # TF- and pygame-free
 from counterfeit_game.game.settings import DIFFICULTIES, Difficulty  # noqa: F401 - part of this module's API
 
@@ -85,15 +86,18 @@ def _number(low: float, high: float, unit: str = "", whole: bool = False) -> Cal
             raise _Bad(f"must be {kind}, got {_show(value)}")
         if whole and not (isinstance(value, int) or float(value).is_integer()):
             raise _Bad(f"must be {kind}, got {value}")
-        try:
-            in_range = math.isfinite(value) and low <= value <= high
-        except OverflowError:  # an integer too large for a float: far out of range anyway
-            in_range = False
-        if not in_range:
+        if not _within(value, low, high):
             raise _Bad(f"must be between {low:g} and {high:g}{unit}, got {_shown_number(value)}")
         return int(value) if whole else float(value)
 
     return check
+
+
+def _within(value, low: float, high: float) -> bool:
+    try:
+        return math.isfinite(value) and low <= value <= high
+    except OverflowError:  # an integer too large for a float: far out of range anyway
+        return False
 
 
 def _shown_number(value) -> str:
@@ -148,11 +152,7 @@ def _speed(low: float = 0.01, high: float = 10_000) -> Callable:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _Bad(f"{wanted}, got {_show(value)}")
-        try:
-            in_range = math.isfinite(value) and low <= value <= high
-        except OverflowError:
-            in_range = False
-        if not in_range:
+        if not _within(value, low, high):
             raise _Bad(f"{wanted}, got {_shown_number(value)}")
         return float(value)
 
@@ -473,23 +473,6 @@ def _unknown_key(section: str, key: str, known: dict) -> str:
 def _suggest(word: str, options: list[str], form: str = "{}") -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean {form.format(close[0])}?)" if close else ""
-
-
-def folder_problem(path: Path) -> str | None:
-    """Why ``path`` can never be a folder (it, or a folder above it, is a file), or None."""
-    for candidate in (path, *path.parents):
-        try:
-            if candidate.is_dir():
-                return None
-            if not (candidate.exists() or candidate.is_symlink()):
-                continue
-        except OSError:
-            return None  # unreadable: mkdir will say why, if it fails at all
-        label = "a file, not a folder" if candidate.is_file() else "not a folder"
-        if candidate == path:
-            return f"{path} is {label}"
-        return f"cannot create folder {path}: {candidate} is {label}"
-    return None
 
 
 def ensure_folder(path: Path, key: str, config: KioskConfig | None = None) -> Path:
